@@ -1,0 +1,72 @@
+"""The error hierarchy. Every error knows where it happened and what the user should do."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Where:
+    """A position in a content file (1-based line and column) or a field path."""
+
+    file: str
+    line: int | None = None
+    col: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        if self.line is not None:
+            return f"{self.file}:{self.line}:{self.col or 1}"
+        if self.field:
+            return f"{self.file}: {self.field}"
+        return self.file
+
+
+class BriefingError(Exception):
+    """A problem the user can fix. ``str()`` is one line: ``where: what — what to do``."""
+
+    def __init__(self, what: str, fix: str = "", where: Where | str | None = None) -> None:
+        self.what = what
+        self.fix = fix
+        self.where = where
+        super().__init__(self.line())
+
+    def line(self) -> str:
+        msg = self.what
+        if self.fix:
+            msg += f" — {self.fix}"
+        if self.where:
+            msg = f"{self.where}: {msg}"
+        return " ".join(msg.split("\n"))
+
+
+class ContentError(BriefingError):
+    """Invalid content: YAML syntax, types, translations, placeholders, data."""
+
+
+class GlyphError(BriefingError):
+    """A character that no bundled font can draw."""
+
+
+class OutputError(BriefingError):
+    """The output cannot be written."""
+
+
+class DeliveryError(BriefingError):
+    """Mail could not be built or sent."""
+
+
+class ErrorList(BriefingError):
+    """Several problems found in one run; each is reported on its own line."""
+
+    CAP = 50
+
+    def __init__(self, errors: list[BriefingError]) -> None:
+        self.errors = errors[: self.CAP]
+        self.truncated = max(0, len(errors) - self.CAP)
+        super().__init__(f"{len(errors)} problem(s)")
+
+    def lines(self) -> list[str]:
+        out = [e.line() for e in self.errors]
+        if self.truncated:
+            out.append(f"… and {self.truncated} more problem(s) not shown — fix the ones above first")
+        return out

@@ -1,0 +1,272 @@
+"""The data model, in two layers.
+
+* The bilingual model (`Briefing`) is what `load` builds from YAML: every string a `Text` pair, every
+  number a `Metric`, each carrying its source position.
+* The localized model (`LocalBriefing`) is what `localize` builds for one language: plain strings with
+  bold spans, every number already formatted. `compose` and `charts` only ever see this layer.
+
+This module imports no third-party library.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal, Union
+
+from .errors import Where
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+
+# ---------------------------------------------------------------- bilingual model
+
+@dataclass(frozen=True)
+class Text:
+    """A human-readable string in both languages (may hold **bold** and {placeholders})."""
+
+    zh: str
+    en: str
+    where: Where | None = field(default=None, compare=False)
+
+    def get(self, lang: Lang) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+METRIC_KINDS = ("count", "money", "percent", "pp", "rank", "date", "quantity", "number")
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    kind: str
+    value: Decimal | dt.date
+    decimals: int = 0                 # digits after the point as printed
+    scale: str | None = None          # "万" | "亿": value is in that unit
+    unit: Text | None = None
+    currency: str = "CNY"
+    scope: Text | None = None
+    label: Text | None = None
+    note: Text | None = None
+    derived: bool = False             # computed from `expr`
+    where: Where | None = field(default=None, compare=False)
+
+    @property
+    def number(self) -> Decimal:
+        """The full value (scale applied). Not defined for dates."""
+        assert isinstance(self.value, Decimal)
+        return self.value.scaleb(SCALES[self.scale]) if self.scale else self.value
+
+
+SCALES = {"万": 4, "亿": 8}
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: Text
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: Text
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class SourceNote:
+    text: Text
+
+
+@dataclass(frozen=True)
+class FigureItem:
+    metric: str
+    label: Text | None
+    note: Text | None
+
+
+@dataclass(frozen=True)
+class Figures:
+    title: Text | None
+    items: tuple[FigureItem, ...]
+
+
+Cell = Text  # a plain-string cell is stored as a Text with the same string on both sides
+
+
+@dataclass(frozen=True)
+class Table:
+    title: Text | None
+    columns: tuple[Text, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    align: tuple[str, ...]
+    note: Text | None
+
+
+@dataclass(frozen=True)
+class ChartItem:
+    label: Text | None
+    value: str                 # metric key
+    note: Text | None = None
+    target: str | None = None  # metric key (progress)
+
+
+@dataclass(frozen=True)
+class Chart:
+    kind: str                  # hbar | bar | grouped | line | donut | progress
+    title: Text
+    unit: Text | None
+    source: Text | None
+    items: tuple[ChartItem, ...] = ()          # hbar, bar, donut (parts), progress
+    series: tuple[Text, ...] = ()              # grouped: legend names; line: series names
+    groups: tuple[tuple[Text, tuple[str, ...]], ...] = ()   # grouped: (label, keys); line: (name, keys)
+    x: tuple[Text, ...] = ()                   # line: category labels
+    reference: ChartItem | None = None
+    center: Text | None = None
+    id: str | None = None
+    where: Where | None = field(default=None, compare=False)
+
+
+Block = Union[Paragraph, Heading, Bullets, SourceNote, Figures, Table, Chart]
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    heading: Text
+    byline: Text | None
+    blocks: tuple[Block, ...]
+    sections: tuple["Section", ...] = ()
+
+
+@dataclass(frozen=True)
+class Briefing:
+    id: str
+    path: str
+    masthead: Text
+    title: Text
+    subtitle: Text | None
+    date: dt.date
+    author: Text
+    source: Text
+    keywords: dict[str, tuple[str, ...]]
+    data: dict[str, Metric]
+    sections: tuple[Section, ...]
+
+
+# ---------------------------------------------------------------- localized model
+
+@dataclass(frozen=True)
+class Span:
+    """A run of text with one style. `origin` names the content field it came from (for errors)."""
+
+    text: str
+    bold: bool = False
+
+
+Rich = tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class LParagraph:
+    text: Rich
+    origin: str = ""
+
+
+@dataclass(frozen=True)
+class LHeading:
+    text: Rich
+
+
+@dataclass(frozen=True)
+class LBullets:
+    items: tuple[Rich, ...]
+
+
+@dataclass(frozen=True)
+class LSource:
+    text: Rich
+
+
+@dataclass(frozen=True)
+class LFigure:
+    value: str        # formatted value, e.g. "6.3%"
+    label: str
+    note: str
+
+
+@dataclass(frozen=True)
+class LFigures:
+    title: str
+    items: tuple[LFigure, ...]
+
+
+@dataclass(frozen=True)
+class LTable:
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Rich, ...], ...]
+    align: tuple[str, ...]
+    note: str
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    label: str
+    value: float               # the full numeric value (scale applied)
+    text: str                  # the value as the text prints it ("6.3%", "79.9亿元")
+    note: str = ""             # annotation ("第6位")
+    target: float | None = None
+    target_text: str = ""
+
+
+@dataclass(frozen=True)
+class LChart:
+    """A chart in one language, everything formatted; what `charts` draws. Hashable for the cache."""
+
+    kind: str
+    lang: Lang
+    title: str
+    unit: str
+    source: str
+    value_kind: str                              # metric kind of the values (percent, money, …)
+    points: tuple[ChartPoint, ...] = ()          # hbar, bar, donut, progress
+    series: tuple[str, ...] = ()                 # grouped / line legend
+    categories: tuple[str, ...] = ()             # grouped group labels / line x labels
+    matrix: tuple[tuple[ChartPoint, ...], ...] = ()   # grouped: [group][series]; line: [series][x]
+    reference: ChartPoint | None = None
+    center: str = ""
+    id: str = ""
+
+
+LBlock = Union[LParagraph, LHeading, LBullets, LSource, LFigures, LTable, LChart]
+
+
+@dataclass(frozen=True)
+class LSection:
+    id: str
+    heading: str
+    byline: str
+    blocks: tuple[LBlock, ...]
+    sections: tuple["LSection", ...] = ()
+    level: int = 1
+
+
+@dataclass(frozen=True)
+class LocalBriefing:
+    id: str
+    lang: Lang
+    masthead: str
+    title: str
+    subtitle: str
+    date: str              # formatted
+    iso_date: dt.date
+    author: str
+    source: str
+    keywords: tuple[str, ...]
+    sections: tuple[LSection, ...]
+    labels: dict[str, str]  # the document's own strings (page n of m, contents, …)
