@@ -1,0 +1,284 @@
+"""Localized briefing → list of ReportLab flowables. No babel, no I/O: everything arrives formatted.
+
+Every piece of text goes through our own typesetter (`typeset.Para`), so the Chinese layout rules hold
+in body text, list items, table cells, key-figure panels and captions alike.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from reportlab.lib import colors
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
+
+from . import model as m
+from . import theme
+from .fonts import advance
+from .localize import section_number
+from .typeset import Para, ParaStyle, Run
+
+
+@dataclass(frozen=True)
+class Options:
+    width: float                # text column width, pt
+    chart_cache: bool = True
+    toc: bool = False
+
+
+class Anchor(Flowable):
+    """A zero-size mark: a named destination plus an outline (bookmark) entry for a section."""
+
+    _ZEROSIZE = 1
+
+    def __init__(self, key: str, title: str, level: int) -> None:
+        super().__init__()
+        self.key, self.title, self.level = key, title, level
+        self.keepWithNext = True
+        self.width = self.height = 0
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        canv = self.canv
+        canv.bookmarkHorizontal(self.key, 0, 14)
+        canv.addOutlineEntry(self.title, self.key, level=self.level - 1, closed=False)
+        # record for the table of contents
+        toc = getattr(canv, "_briefing_toc", None)
+        if toc is not None:
+            toc.append((self.level, self.title, canv.getPageNumber(), self.key))
+
+
+class Rule(Flowable):
+    """A horizontal rule; `thick` in pt."""
+
+    def __init__(self, width: float, thick: float, color: str, space_before: float = 0,
+                 space_after: float = 0) -> None:
+        super().__init__()
+        self.rw, self.thick, self.color = width, thick, color
+        self.spaceBefore, self.spaceAfter = space_before, space_after
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        return self.rw, self.thick
+
+    def draw(self) -> None:
+        self.canv.setStrokeColor(colors.HexColor(self.color))
+        self.canv.setLineWidth(self.thick)
+        self.canv.line(0, self.thick / 2, self.rw, self.thick / 2)
+
+
+def runs(rich: m.Rich, **kw) -> list[Run]:
+    return [Run(s.text, bold=s.bold or kw.get("bold", False), size=kw.get("size"), color=kw.get("color"))
+            for s in rich]
+
+
+def one(text: str, **kw) -> list[Run]:
+    return [Run(text, bold=kw.get("bold", False), size=kw.get("size"), color=kw.get("color"))] if text else []
+
+
+class Composer:
+    def __init__(self, doc: m.LocalBriefing, opts: Options) -> None:
+        self.doc, self.opts, self.lang = doc, opts, doc.lang
+        self.sz = theme.SIZES[doc.lang]
+        self.L = doc.labels
+        self.figures = 0
+        self.tables = 0
+        zh = self.lang == "zh"
+        self.body = ParaStyle(lang=self.lang, family=theme.BODY_FAMILY, size=self.sz.body,
+                              leading=self.sz.leading, space_after=0 if zh else 5.0)
+        self.small = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.small,
+                               leading=self.sz.small * 1.5, align="left", first_indent=0, color=theme.GREY_DARK)
+        self.cell = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.small + 0.5,
+                              leading=(self.sz.small + 0.5) * 1.4, align="left", first_indent=0)
+
+    # ------------------------------------------------------------- document
+    def story(self) -> list[Flowable]:
+        out = self.title_block()
+        for i, s in enumerate(self.doc.sections, 1):
+            out += self.section(s, i)
+        return out
+
+    def title_block(self) -> list[Flowable]:
+        d, w, sz = self.doc, self.opts.width, self.sz
+        head = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=sz.masthead, leading=sz.masthead * 1.3,
+                         align="center", first_indent=0, color=theme.RED)
+        meta = replace(self.small, size=sz.small, leading=sz.small * 1.4)
+        line = Table([[Para(one(d.author), meta), Para(one(d.date), replace(meta, align="right"))]],
+                     colWidths=[w * 0.6, w * 0.4])
+        line.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                  ("BOTTOMPADDING", (0, 0), (-1, -1), 2), ("TOPPADDING", (0, 0), (-1, -1), 0),
+                                  ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+        title = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=sz.title, leading=sz.title * 1.35,
+                          align="center", first_indent=0, color=theme.INK, space_before=12)
+        sub = replace(title, size=sz.h2, leading=sz.h2 * 1.5, color=theme.GREY_DARK, space_before=3)
+        src = replace(self.small, align="center", space_before=3, space_after=8)
+        out: list[Flowable] = [
+            Para(one(d.masthead, bold=True), head),
+            Spacer(1, 4),
+            line,
+            Rule(w, 1.6, theme.RED, space_after=1.5),
+            Rule(w, 0.5, theme.RED),
+            Para(one(d.title, bold=True), title),
+        ]
+        if d.subtitle:
+            out.append(Para(one(d.subtitle), sub))
+        if d.source:
+            out.append(Para(one(d.source), src))
+        return out
+
+    def section(self, s: m.LSection, n: int) -> list[Flowable]:
+        sz = self.sz
+        if s.level == 1:
+            text = section_number(n, self.lang) + s.heading
+            style = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=sz.h1, leading=sz.h1 * 1.45,
+                              align="left", first_indent=0, color=theme.RED, space_before=10, space_after=2,
+                              keep_with_next=True)
+        else:
+            text = s.heading
+            style = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=sz.h2, leading=sz.h2 * 1.5,
+                              align="left", first_indent=0, color=theme.INK, space_before=6, space_after=1,
+                              keep_with_next=True)
+        out: list[Flowable] = [Anchor(s.id, text, s.level), Para(one(text, bold=True), style)]
+        if s.byline:
+            out.append(Para(one(s.byline), replace(self.small, keep_with_next=True, space_after=3)))
+        for b in s.blocks:
+            out += self.block(b)
+        for i, sub in enumerate(s.sections, 1):
+            out += self.section(sub, i)
+        return out
+
+    # ------------------------------------------------------------- blocks
+    def block(self, b: m.LBlock) -> list[Flowable]:
+        if isinstance(b, m.LParagraph):
+            return [Para(runs(b.text), self.body, origin=b.origin)]
+        if isinstance(b, m.LHeading):
+            st = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.body,
+                           leading=self.sz.leading, align="left", first_indent=0, space_before=4,
+                           keep_with_next=True)
+            return [Para(runs(b.text, bold=True), st)]
+        if isinstance(b, m.LBullets):
+            st = replace(self.body, first_indent=0, left_indent=self.sz.body * 1.3, bullet="•",
+                         space_after=2, align="justify")
+            return [Para(runs(item), st) for item in b.items] + [Spacer(1, 3)]
+        if isinstance(b, m.LSource):
+            return [Para(runs(b.text), replace(self.small, space_before=2, space_after=4))]
+        if isinstance(b, m.LFigures):
+            return [self.figures_panel(b)]
+        if isinstance(b, m.LTable):
+            return self.table(b)
+        if isinstance(b, m.LChart):
+            return [self.chart(b)]
+        raise TypeError(type(b).__name__)
+
+    def figures_panel(self, f: m.LFigures) -> Flowable:
+        w = self.opts.width
+        per_row = min(4, len(f.items)) or 1
+        cw = w / per_row
+        val = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=16, leading=20, align="center",
+                        first_indent=0, color=theme.RED)
+        lab = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.small, leading=self.sz.small * 1.35,
+                        align="center", first_indent=0, color=theme.INK)
+        note = replace(lab, color=theme.GREY_DARK, size=self.sz.small - 0.5)
+        cells = [[Para(one(i.value, bold=True), val), Para(one(i.label), lab)]
+                 + ([Para(one(i.note), note)] if i.note else []) for i in f.items]
+        rows = [cells[k:k + per_row] for k in range(0, len(cells), per_row)]
+        if len(rows[-1]) < per_row:
+            rows[-1] = rows[-1] + [""] * (per_row - len(rows[-1]))
+        t = Table(rows, colWidths=[cw] * per_row)
+        t.setStyle(TableStyle([
+            ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(theme.PANEL)),
+            ("LINEABOVE", (0, 0), (-1, 0), 1.5, colors.HexColor(theme.RED)),
+            ("LINEAFTER", (0, 0), (-2, -1), 0.5, colors.HexColor(theme.WHITE)),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 7), ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+            ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ]))
+        t.spaceBefore, t.spaceAfter = 6, 8
+        if f.title:
+            cap = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.small + 1,
+                            leading=(self.sz.small + 1) * 1.5, align="left", first_indent=0, color=theme.RED,
+                            space_before=6, keep_with_next=True)
+            return KeepTogether([Para(one(f.title, bold=True), cap), t])
+        return t
+
+    def _col_widths(self, t: m.LTable, size: float, pad: float) -> list[float]:
+        w = self.opts.width
+        n = len(t.columns)
+        natural = [0.0] * n
+        for row in [tuple((m.Span(c, True),) for c in t.columns)] + list(t.rows):
+            for j, cell in enumerate(row[:n]):
+                text_w = sum(advance(ch, theme.HEAD_FAMILY, s.bold, size) for s in cell for ch in s.text)
+                natural[j] = max(natural[j], text_w + 2 * pad + 1)
+        total = sum(natural)
+        if total <= w:
+            extra = (w - total) / n
+            return [x + extra for x in natural]
+        # too wide: give every column at least its share of a fair minimum, squeeze the widest
+        floor = min(w / n, 4 * size + 2 * pad)
+        widths = natural[:]
+        while sum(widths) > w + 0.01:
+            over = sum(widths) - w
+            widest = max(range(n), key=lambda j: widths[j])
+            second = sorted(widths)[-2] if n > 1 else floor
+            widths[widest] = max(floor, widths[widest] - min(over, max(widths[widest] - second, 1.0)))
+            if all(x <= floor + 0.01 for x in widths):
+                break
+        return widths
+
+    def table(self, t: m.LTable) -> list[Flowable]:
+        self.tables += 1
+        pad = 4.0
+        size = self.cell.size
+        widths = self._col_widths(t, size, pad)
+        head = replace(self.cell, color=theme.WHITE)
+
+        def cell(rich: m.Rich, j: int, st: ParaStyle) -> Para:
+            return Para(runs(rich), replace(st, align=t.align[j] if j < len(t.align) else "left"))
+
+        data = [[cell((m.Span(c, True),), j, head) for j, c in enumerate(t.columns)]]
+        data += [[cell(c, j, self.cell) for j, c in enumerate(row)] for row in t.rows]
+        tbl = Table(data, colWidths=widths, repeatRows=1)
+        style = [
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(theme.RED)),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.4, colors.HexColor(theme.GREY_LIGHT)),
+            ("LINEBELOW", (0, -1), (-1, -1), 0.8, colors.HexColor(theme.RED)),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+            ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ]
+        for r in range(2, len(data), 2):
+            style.append(("BACKGROUND", (0, r), (-1, r), colors.HexColor(theme.PANEL)))
+        tbl.setStyle(TableStyle(style))
+        tbl.spaceBefore, tbl.spaceAfter = 2, 4
+        out: list[Flowable] = []
+        if t.title:
+            cap = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.small + 1,
+                            leading=(self.sz.small + 1) * 1.6, align="left", first_indent=0, color=theme.INK,
+                            space_before=8, keep_with_next=True)
+            out.append(Para(one(self.L["table_caption"].format(n=self.tables, title=t.title), bold=True), cap))
+        out.append(tbl)
+        if t.note:
+            out.append(Para(one(t.note), replace(self.small, space_after=6)))
+        return out
+
+    def chart(self, c: m.LChart) -> Flowable:
+        from . import charts
+        from .vector import FigureFlowable
+
+        self.figures += 1
+        fig = charts.render(c, self.opts.width, cache=self.opts.chart_cache)
+        cap = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.small + 1,
+                        leading=(self.sz.small + 1) * 1.6, align="left", first_indent=0, color=theme.INK,
+                        space_before=8)
+        parts: list[Flowable] = [
+            Para(one(self.L["figure_caption"].format(n=self.figures, title=c.title), bold=True), cap),
+            FigureFlowable(fig),
+        ]
+        if c.source:
+            parts.append(Para(one(self.L["source"].format(text=c.source)), replace(self.small, space_after=6)))
+        else:
+            parts.append(Spacer(1, 6))
+        return KeepTogether(parts)
+
+
+def compose(doc: m.LocalBriefing, opts: Options) -> list[Flowable]:
+    return Composer(doc, opts).story()

@@ -1,0 +1,777 @@
+"""YAML → bilingual model, with validation that reports every problem with its file:line:col.
+
+The YAML is composed into nodes with PyYAML's safe machinery (no tags beyond the core schema, so no
+content file can construct Python objects) and converted by hand, so every value keeps its position and
+every number keeps the decimals it was written with.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Callable
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from . import model as m
+from .errors import ContentError, ErrorList, Where
+
+MAX_FILE_BYTES = 4 * 1024 * 1024       # a briefing is a few hundred KB at most
+MAX_NODES = 200_000                    # caps alias expansion ("billion laughs") and runaway files
+MAX_DEPTH = 40
+MAX_STRING = 100_000
+
+KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
+PLACEHOLDER_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+REF_RE = re.compile(r"([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*)(?::([a-z]+))?")
+
+STR = "tag:yaml.org,2002:str"
+INT = "tag:yaml.org,2002:int"
+FLOAT = "tag:yaml.org,2002:float"
+TIMESTAMP = "tag:yaml.org,2002:timestamp"
+CORE_TAGS = {STR, INT, FLOAT, TIMESTAMP, "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null",
+             "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+VARIANTS = {
+    "count": {"num", "full"}, "money": {"num", "full"}, "percent": {"num"}, "pp": {"num"},
+    "rank": {"num", "scoped"}, "date": set(), "quantity": {"num", "full"}, "number": {"num", "full"},
+}
+METRIC_FIELDS = {"kind", "value", "expr", "decimals", "scale", "unit", "currency", "scope", "label", "note"}
+CHART_KINDS = ("hbar", "bar", "grouped", "line", "donut", "progress")
+BLOCK_KINDS = ("paragraph", "heading", "bullets", "figures", "table", "chart", "source")
+
+
+class _Stop(Exception):
+    """Raised inside conversion once an error has been recorded and the value is unusable."""
+
+
+@dataclass
+class _Ctx:
+    file: str
+    errors: list[ContentError] = field(default_factory=list)
+    refs: list[tuple[str, str | None, Node, str]] = field(default_factory=list)  # key, variant, node, path
+    chart_refs: list[tuple[str, Node, str]] = field(default_factory=list)
+    nodes: int = 0
+
+    def where(self, node: Node | None, path: str = "") -> Where:
+        if node is None:
+            return Where(self.file, field=path or None)
+        return Where(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def error(self, node: Node | None, what: str, fix: str, path: str = "") -> None:
+        where = self.where(node, path)
+        if path:
+            what = f"{path}: {what}"
+        self.errors.append(ContentError(what, fix, where))
+
+    def fail(self, node: Node | None, what: str, fix: str, path: str = "") -> "_Stop":
+        self.error(node, what, fix, path)
+        return _Stop()
+
+
+# ------------------------------------------------------------------ primitives
+
+def _kind_of(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    return {STR: "a string", INT: "a number", FLOAT: "a number", TIMESTAMP: "a date"}.get(node.tag, "a value")
+
+
+def _mapping(ctx: _Ctx, node: Node, path: str, allowed: set[str] | None = None,
+             required: tuple[str, ...] = ()) -> dict[str, tuple[Node, Node]]:
+    if not isinstance(node, MappingNode):
+        raise ctx.fail(node, f"expected a mapping, found {_kind_of(node)}", "write `key: value` pairs here", path)
+    out: dict[str, tuple[Node, Node]] = {}
+    for k, v in node.value:
+        if not isinstance(k, ScalarNode):
+            ctx.error(k, "mapping keys must be plain names", "use a plain word as the key", path)
+            continue
+        if k.value in out:
+            ctx.error(k, f"duplicate key '{k.value}'", "remove one of the two", path)
+        if allowed is not None and k.value not in allowed:
+            ctx.error(k, f"unknown field '{k.value}'",
+                      f"use one of: {', '.join(sorted(allowed))}", path)
+            continue
+        out[k.value] = (k, v)
+    for r in required:
+        if r not in out:
+            ctx.error(node, f"missing field '{r}'", f"add `{r}:`", path)
+    return out
+
+
+def _string(ctx: _Ctx, node: Node, path: str, *, empty_ok: bool = False) -> str:
+    if not isinstance(node, ScalarNode) or node.tag not in (STR, INT, FLOAT):
+        raise ctx.fail(node, f"expected text, found {_kind_of(node)}", "write a quoted string", path)
+    s = node.value
+    if len(s) > MAX_STRING:
+        raise ctx.fail(node, f"text is {len(s):,} characters long (limit {MAX_STRING:,})",
+                       "split it into several paragraphs", path)
+    if not s.strip() and not empty_ok:
+        raise ctx.fail(node, "text is empty", "write the text, or remove the field", path)
+    return s
+
+
+def _text(ctx: _Ctx, node: Node, path: str, *, plain_ok: bool = False) -> m.Text:
+    """A {zh, en} pair; with plain_ok a plain string is the same text in both languages."""
+    if plain_ok and isinstance(node, ScalarNode) and node.tag != "tag:yaml.org,2002:null":
+        s = _string(ctx, node, path, empty_ok=True)
+        _scan_placeholders(ctx, s, node, path)
+        return m.Text(s, s, ctx.where(node))
+    if not isinstance(node, MappingNode):
+        raise ctx.fail(node, f"expected a {{zh: …, en: …}} pair, found {_kind_of(node)}",
+                       "give the text in both languages: {zh: 中文, en: English}", path)
+    fields = _mapping(ctx, node, path, allowed={"zh", "en"})
+    sides: dict[str, str] = {}
+    for lang in m.LANGS:
+        if lang not in fields:
+            other = "en" if lang == "zh" else "zh"
+            ctx.error(node, f"missing the '{lang}' side", f"add `{lang}:` with the "
+                      f"{'Chinese' if lang == 'zh' else 'English'} text beside `{other}:`", path)
+            continue
+        try:
+            sides[lang] = _string(ctx, fields[lang][1], f"{path}.{lang}")
+            _scan_placeholders(ctx, sides[lang], fields[lang][1], f"{path}.{lang}")
+        except _Stop:
+            pass
+    if len(sides) < 2:
+        raise _Stop()
+    return m.Text(sides["zh"], sides["en"], ctx.where(node))
+
+
+def _tpl(ctx: _Ctx, node: Node, path: str) -> m.Text:
+    """A pair, or a plain string used in both languages (e.g. "{gdp.rank:scoped}")."""
+    return _text(ctx, node, path, plain_ok=True)
+
+
+def _scan_placeholders(ctx: _Ctx, s: str, node: Node, path: str) -> None:
+    for mt in PLACEHOLDER_RE.finditer(s):
+        tok = mt.group(0)
+        if tok in ("{{", "}}"):
+            continue
+        inner = mt.group(1)
+        if inner is None:
+            ctx.error(node, f"unmatched '{tok}' in text", "write {{ or }} for a literal brace", path)
+            continue
+        ref = REF_RE.fullmatch(inner.strip())
+        if not ref:
+            ctx.error(node, f"malformed placeholder '{tok}'",
+                      "write {data.key} or {data.key:variant}, or {{ }} for literal braces", path)
+            continue
+        ctx.refs.append((ref.group(1), ref.group(2), node, path))
+
+
+def _decimal(ctx: _Ctx, node: Node, path: str) -> tuple[Decimal, int]:
+    if not isinstance(node, ScalarNode) or node.tag not in (INT, FLOAT):
+        raise ctx.fail(node, f"expected a number, found {_kind_of(node)} {getattr(node, 'value', '')!r}"
+                       if isinstance(node, ScalarNode) else f"expected a number, found {_kind_of(node)}",
+                       "write the number as digits, e.g. 6.3", path)
+    raw = node.value.replace("_", "")
+    try:
+        d = Decimal(raw)
+    except InvalidOperation:
+        raise ctx.fail(node, f"'{node.value}' is not a finite number", "write the number as digits, e.g. 6.3",
+                       path) from None
+    if not d.is_finite():
+        raise ctx.fail(node, f"'{node.value}' is not a finite number", "write a finite number", path)
+    if node.tag == INT and not re.fullmatch(r"[-+]?[0-9_]+", node.value):
+        raise ctx.fail(node, f"'{node.value}' is not a decimal number", "write plain decimal digits", path)
+    decimals = max(0, -d.as_tuple().exponent) if isinstance(d.as_tuple().exponent, int) else 0
+    return d, decimals
+
+
+def _seq(ctx: _Ctx, node: Node, path: str, *, nonempty: bool = True) -> list[Node]:
+    if not isinstance(node, SequenceNode):
+        raise ctx.fail(node, f"expected a list, found {_kind_of(node)}", "write a list with `- ` items", path)
+    if nonempty and not node.value:
+        raise ctx.fail(node, "the list is empty", "add at least one item, or remove the field", path)
+    return list(node.value)
+
+
+def _opt(ctx: _Ctx, fields: dict, key: str, conv: Callable, path: str):
+    if key not in fields:
+        return None
+    try:
+        return conv(ctx, fields[key][1], f"{path}.{key}")
+    except _Stop:
+        return None
+
+
+# ------------------------------------------------------------------ data
+
+@dataclass
+class _RawMetric:
+    key: str
+    node: Node
+    fields: dict
+    path: str
+
+
+def _collect_data(ctx: _Ctx, node: Node, prefix: str, out: dict[str, _RawMetric], path: str) -> None:
+    fields = _mapping(ctx, node, path)
+    for name, (knode, vnode) in fields.items():
+        if not KEY_RE.fullmatch(name):
+            ctx.error(knode, f"data key '{name}' is not a valid name",
+                      "use lower-case ASCII letters, digits and _, starting with a letter", path)
+            continue
+        key = f"{prefix}{name}"
+        sub = f"{path}.{name}"
+        if not isinstance(vnode, MappingNode):
+            ctx.error(vnode, f"expected a metric or a group, found {_kind_of(vnode)}",
+                      "write {kind: …, value: …} or a mapping of metrics", sub)
+            continue
+        keys = {k.value for k, _ in vnode.value if isinstance(k, ScalarNode)}
+        if "kind" in keys:
+            out[key] = _RawMetric(key, vnode, _mapping(ctx, vnode, sub, allowed=METRIC_FIELDS), sub)
+        else:
+            _collect_data(ctx, vnode, key + ".", out, sub)
+
+
+def _build_metric(ctx: _Ctx, raw: _RawMetric, values: dict[str, m.Metric],
+                  raws: dict[str, _RawMetric], stack: tuple[str, ...]) -> m.Metric | None:
+    if raw.key in values:
+        return values[raw.key]
+    f, path, node = raw.fields, raw.path, raw.node
+    kind_node = f["kind"][1]
+    kind = kind_node.value if isinstance(kind_node, ScalarNode) else None
+    if kind not in m.METRIC_KINDS:
+        ctx.error(kind_node, f"unknown metric kind {kind!r}", f"use one of: {', '.join(m.METRIC_KINDS)}",
+                  path + ".kind")
+        return None
+    where = ctx.where(node)
+    unit = _opt(ctx, f, "unit", _text, path)
+    scope = _opt(ctx, f, "scope", _text, path)
+    label = _opt(ctx, f, "label", _text, path)
+    note = _opt(ctx, f, "note", _text, path)
+    currency = "CNY"
+    if "currency" in f:
+        c = f["currency"][1]
+        if not isinstance(c, ScalarNode) or c.value not in ("CNY", "USD"):
+            ctx.error(c, f"unknown currency {getattr(c, 'value', '')!r}", "use CNY or USD", path + ".currency")
+        else:
+            currency = c.value
+    scale = None
+    if "scale" in f:
+        s = f["scale"][1]
+        if not isinstance(s, ScalarNode) or s.value not in m.SCALES:
+            ctx.error(s, f"unknown scale {getattr(s, 'value', '')!r}", "use 万 or 亿, or leave it out",
+                      path + ".scale")
+        else:
+            scale = s.value
+    if kind in ("count", "quantity") and unit is None and "unit" not in f:
+        ctx.error(node, f"a {kind} needs a unit", "add `unit: {zh: 个, en: projects}`", path)
+    decimals = None
+    if "decimals" in f:
+        dn = f["decimals"][1]
+        if not (isinstance(dn, ScalarNode) and dn.tag == INT and 0 <= int(dn.value) <= 6):
+            ctx.error(dn, "decimals must be a whole number from 0 to 6", "write e.g. `decimals: 1`",
+                      path + ".decimals")
+        else:
+            decimals = int(dn.value)
+    has_value, has_expr = "value" in f, "expr" in f
+    if has_value == has_expr:
+        ctx.error(node, "a metric needs exactly one of `value` or `expr`",
+                  "give the number as printed in `value`, or a formula in `expr`", path)
+        return None
+    derived = False
+    if kind == "date":
+        vn = f["value"][1] if has_value else f["expr"][1]
+        if has_expr or not (isinstance(vn, ScalarNode) and vn.tag == TIMESTAMP):
+            ctx.error(vn, "a date needs `value` as an ISO date", "write e.g. `value: 2025-07-30`", path + ".value")
+            return None
+        try:
+            value: Decimal | dt.date = dt.date.fromisoformat(vn.value.strip())
+        except ValueError:
+            ctx.error(vn, f"'{vn.value}' is not a calendar date", "write YYYY-MM-DD", path + ".value")
+            return None
+        digits = 0
+    elif has_value:
+        try:
+            value, digits = _decimal(ctx, f["value"][1], path + ".value")
+        except _Stop:
+            return None
+        if kind == "rank" and (digits or value < 1):
+            ctx.error(f["value"][1], "a rank must be a whole number from 1 up", "write e.g. `value: 6`",
+                      path + ".value")
+            return None
+    else:
+        en = f["expr"][1]
+        if not isinstance(en, ScalarNode) or en.tag != STR:
+            ctx.error(en, "expr must be a formula in a string", "write e.g. `expr: a.b - c.d`", path + ".expr")
+            return None
+        if raw.key in stack:
+            ctx.error(en, f"formula refers back to itself ({' → '.join(stack + (raw.key,))})",
+                      "break the cycle", path + ".expr")
+            return None
+
+        def lookup(name: str) -> Decimal | None:
+            if name not in raws:
+                ctx.error(en, f"formula names unknown data key '{name}'", "check the key under `data:`",
+                          path + ".expr")
+                return None
+            dep = _build_metric(ctx, raws[name], values, raws, stack + (raw.key,))
+            if dep is None or not isinstance(dep.value, Decimal):
+                return None
+            return dep.number
+
+        full = _eval_expr(ctx, en, en.value, lookup, path + ".expr")
+        if full is None:
+            return None
+        value = full.scaleb(-m.SCALES[scale]) if scale else full
+        digits = decimals if decimals is not None else 1
+        value = value.quantize(Decimal(1).scaleb(-digits))
+        derived = True
+    metric = m.Metric(key=raw.key, kind=kind, value=value,
+                      decimals=decimals if decimals is not None else digits, scale=scale, unit=unit,
+                      currency=currency, scope=scope, label=label, note=note, derived=derived, where=where)
+    values[raw.key] = metric
+    return metric
+
+
+_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*)|(.))")
+
+
+def _eval_expr(ctx: _Ctx, node: Node, src: str, lookup: Callable[[str], Decimal | None],
+               path: str) -> Decimal | None:
+    """A tiny recursive-descent evaluator: numbers, data keys, + - * / and parentheses. Nothing else."""
+    tokens: list[tuple[str, str]] = []
+    for mt in _TOKEN.finditer(src.strip()):
+        num, name, other = mt.groups()
+        if num:
+            tokens.append(("num", num))
+        elif name:
+            tokens.append(("name", name))
+        elif other and other.strip():
+            if other not in "+-*/()":
+                ctx.error(node, f"formula has an unexpected '{other}'",
+                          "use only numbers, data keys, + - * / and parentheses", path)
+                return None
+            tokens.append(("op", other))
+    pos = 0
+    bad = False
+
+    def peek() -> tuple[str, str] | None:
+        return tokens[pos] if pos < len(tokens) else None
+
+    def atom() -> Decimal | None:
+        nonlocal pos, bad
+        t = peek()
+        if t is None:
+            bad = True
+            return None
+        pos += 1
+        if t == ("op", "("):
+            v = expr()
+            if peek() != ("op", ")"):
+                bad = True
+                return None
+            pos += 1
+            return v
+        if t == ("op", "-"):
+            v = atom()
+            return -v if v is not None else None
+        if t[0] == "num":
+            return Decimal(t[1])
+        if t[0] == "name":
+            return lookup(t[1])
+        bad = True
+        return None
+
+    def term() -> Decimal | None:
+        nonlocal pos
+        v = atom()
+        while peek() in (("op", "*"), ("op", "/")):
+            op = tokens[pos][1]
+            pos += 1
+            r = atom()
+            if v is None or r is None:
+                v = None
+                continue
+            if op == "/" and r == 0:
+                ctx.error(node, "formula divides by zero", "check the formula", path)
+                return None
+            v = v * r if op == "*" else v / r
+        return v
+
+    def expr() -> Decimal | None:
+        nonlocal pos
+        v = term()
+        while peek() in (("op", "+"), ("op", "-")):
+            op = tokens[pos][1]
+            pos += 1
+            r = term()
+            v = None if v is None or r is None else (v + r if op == "+" else v - r)
+        return v
+
+    result = expr()
+    if bad or pos != len(tokens):
+        ctx.error(node, f"formula '{src}' is not well formed", "write e.g. `a.b - c.d` or `(a + b) / 2`", path)
+        return None
+    return result
+
+
+# ------------------------------------------------------------------ blocks
+
+def _block(ctx: _Ctx, node: Node, path: str) -> m.Block:
+    if not isinstance(node, MappingNode) or len(node.value) != 1:
+        raise ctx.fail(node, "a block is a mapping with exactly one key",
+                       f"start the block with one of: {', '.join(BLOCK_KINDS)}", path)
+    knode, v = node.value[0]
+    kind = knode.value if isinstance(knode, ScalarNode) else ""
+    sub = f"{path}.{kind}"
+    if kind == "paragraph":
+        return m.Paragraph(_text(ctx, v, sub))
+    if kind == "heading":
+        return m.Heading(_text(ctx, v, sub))
+    if kind == "source":
+        return m.SourceNote(_text(ctx, v, sub))
+    if kind == "bullets":
+        return m.Bullets(tuple(_each(ctx, _seq(ctx, v, sub), sub, _text)))
+    if kind == "figures":
+        return _figures(ctx, v, sub)
+    if kind == "table":
+        return _table(ctx, v, sub)
+    if kind == "chart":
+        return _chart(ctx, v, sub)
+    raise ctx.fail(knode, f"unknown block kind '{kind}'", f"use one of: {', '.join(BLOCK_KINDS)}", path)
+
+
+def _each(ctx: _Ctx, nodes: list[Node], path: str, conv: Callable) -> list:
+    out = []
+    for i, n in enumerate(nodes):
+        try:
+            out.append(conv(ctx, n, f"{path}[{i}]"))
+        except _Stop:
+            pass
+    return out
+
+
+def _metric_ref(ctx: _Ctx, node: Node, path: str) -> str:
+    key = _string(ctx, node, path)
+    if not REF_RE.fullmatch(key) or ":" in key:
+        raise ctx.fail(node, f"'{key}' is not a data key", "write the dotted key, e.g. gdp.growth", path)
+    ctx.chart_refs.append((key, node, path))
+    return key
+
+
+def _figures(ctx: _Ctx, node: Node, path: str) -> m.Figures:
+    f = _mapping(ctx, node, path, allowed={"title", "items"}, required=("items",))
+    title = _opt(ctx, f, "title", _text, path)
+
+    def item(ctx: _Ctx, n: Node, p: str) -> m.FigureItem:
+        g = _mapping(ctx, n, p, allowed={"metric", "label", "note"}, required=("metric",))
+        if "metric" not in g:
+            raise _Stop()
+        return m.FigureItem(_metric_ref(ctx, g["metric"][1], p + ".metric"), _opt(ctx, g, "label", _text, p),
+                            _opt(ctx, g, "note", _tpl, p))
+
+    items = _each(ctx, _seq(ctx, f["items"][1], path + ".items"), path + ".items", item) if "items" in f else []
+    return m.Figures(title, tuple(items))
+
+
+def _table(ctx: _Ctx, node: Node, path: str) -> m.Table:
+    f = _mapping(ctx, node, path, allowed={"title", "columns", "rows", "align", "note"},
+                 required=("columns", "rows"))
+    if "columns" not in f or "rows" not in f:
+        raise _Stop()
+    columns = _each(ctx, _seq(ctx, f["columns"][1], path + ".columns"), path + ".columns", _text)
+    rows = []
+    for i, rn in enumerate(_seq(ctx, f["rows"][1], path + ".rows")):
+        rp = f"{path}.rows[{i}]"
+        try:
+            cells = _each(ctx, _seq(ctx, rn, rp), rp, _tpl)
+        except _Stop:
+            continue
+        if len(cells) != len(columns):
+            ctx.error(rn, f"row has {len(cells)} cells but the table has {len(columns)} columns",
+                      "give one cell per column (use \"—\" for an empty one)", rp)
+        rows.append(tuple(cells))
+    align: list[str] = []
+    if "align" in f:
+        for i, an in enumerate(_seq(ctx, f["align"][1], path + ".align")):
+            a = getattr(an, "value", None)
+            if a not in ("left", "right", "center"):
+                ctx.error(an, f"unknown alignment {a!r}", "use left, right or center", f"{path}.align[{i}]")
+                a = "left"
+            align.append(a)
+    align += ["left"] * (len(columns) - len(align))
+    return m.Table(_opt(ctx, f, "title", _text, path), tuple(columns), tuple(rows), tuple(align[: len(columns)]),
+                   _opt(ctx, f, "note", _text, path))
+
+
+def _chart(ctx: _Ctx, node: Node, path: str) -> m.Chart:
+    f = _mapping(ctx, node, path, allowed={"kind", "title", "unit", "source", "id", "items", "reference",
+                                           "series", "groups", "x", "parts", "center"},
+                 required=("kind", "title"))
+    kn = f.get("kind", (None, None))[1]
+    kind = kn.value if isinstance(kn, ScalarNode) else None
+    if kind not in CHART_KINDS:
+        raise ctx.fail(kn or node, f"unknown chart kind {kind!r}", f"use one of: {', '.join(CHART_KINDS)}",
+                       path + ".kind")
+    title = _opt(ctx, f, "title", _text, path) or m.Text("", "")
+    unit = _opt(ctx, f, "unit", _text, path)
+    source = _opt(ctx, f, "source", _text, path)
+    cid = _opt(ctx, f, "id", _string, path)
+
+    def need(key: str) -> Node:
+        if key not in f:
+            raise ctx.fail(node, f"a {kind} chart needs `{key}`", f"add `{key}:` (see docs/content-format.md)",
+                           path)
+        return f[key][1]
+
+    def citem(ctx: _Ctx, n: Node, p: str) -> m.ChartItem:
+        g = _mapping(ctx, n, p, allowed={"label", "value", "note", "target"}, required=("value",))
+        if "value" not in g:
+            raise _Stop()
+        if kind == "progress" and "target" not in g:
+            ctx.error(n, "a progress item needs `target`", "add `target: <data key>`", p)
+        return m.ChartItem(_opt(ctx, g, "label", _text, p), _metric_ref(ctx, g["value"][1], p + ".value"),
+                           _opt(ctx, g, "note", _tpl, p), _opt(ctx, g, "target", _metric_ref, p))
+
+    chart = dict(kind=kind, title=title, unit=unit, source=source, id=cid, where=ctx.where(node))
+    if kind in ("hbar", "bar", "progress"):
+        chart["items"] = tuple(_each(ctx, _seq(ctx, need("items"), path + ".items"), path + ".items", citem))
+        if "reference" in f:
+            chart["reference"] = _opt(ctx, f, "reference", citem, path)
+    elif kind == "donut":
+        chart["items"] = tuple(_each(ctx, _seq(ctx, need("parts"), path + ".parts"), path + ".parts", citem))
+        chart["center"] = _opt(ctx, f, "center", _tpl, path)
+    elif kind in ("grouped", "line"):
+        series_nodes = _seq(ctx, need("series"), path + ".series")
+        if kind == "grouped":
+            chart["series"] = tuple(_each(ctx, series_nodes, path + ".series", _text))
+            groups = []
+            for i, gn in enumerate(_seq(ctx, need("groups"), path + ".groups")):
+                gp = f"{path}.groups[{i}]"
+                try:
+                    g = _mapping(ctx, gn, gp, allowed={"label", "values"}, required=("label", "values"))
+                    keys = _each(ctx, _seq(ctx, g["values"][1], gp + ".values"), gp + ".values", _metric_ref)
+                    if len(keys) != len(chart["series"]):
+                        ctx.error(gn, f"group has {len(keys)} values for {len(chart['series'])} series",
+                                  "give one value per series", gp)
+                    groups.append((_text(ctx, g["label"][1], gp + ".label"), tuple(keys)))
+                except (_Stop, KeyError):
+                    pass
+            chart["groups"] = tuple(groups)
+        else:
+            chart["x"] = tuple(_each(ctx, _seq(ctx, need("x"), path + ".x"), path + ".x", _text))
+            series = []
+            for i, sn in enumerate(series_nodes):
+                sp = f"{path}.series[{i}]"
+                try:
+                    g = _mapping(ctx, sn, sp, allowed={"label", "values"}, required=("label", "values"))
+                    keys = _each(ctx, _seq(ctx, g["values"][1], sp + ".values"), sp + ".values", _metric_ref)
+                    if len(keys) != len(chart["x"]):
+                        ctx.error(sn, f"series has {len(keys)} values for {len(chart['x'])} x labels",
+                                  "give one value per x label", sp)
+                    series.append((_text(ctx, g["label"][1], sp + ".label"), tuple(keys)))
+                except (_Stop, KeyError):
+                    pass
+            chart["groups"] = tuple(series)
+            chart["series"] = tuple(s[0] for s in series)
+    return m.Chart(**chart)
+
+
+def _section(ctx: _Ctx, node: Node, path: str, depth: int, used_ids: set[str]) -> m.Section:
+    f = _mapping(ctx, node, path, allowed={"id", "heading", "byline", "blocks", "sections"},
+                 required=("heading",))
+    heading = _text(ctx, f["heading"][1], path + ".heading") if "heading" in f else m.Text("", "")
+    sid = _opt(ctx, f, "id", _string, path) or f"s{len(used_ids) + 1}"
+    if sid in used_ids:
+        ctx.error(f["id"][1] if "id" in f else node, f"section id '{sid}' is used twice", "make ids unique", path)
+    used_ids.add(sid)
+    blocks = []
+    if "blocks" in f:
+        blocks = _each(ctx, _seq(ctx, f["blocks"][1], path + ".blocks", nonempty=False), path + ".blocks", _block)
+    subs = []
+    if "sections" in f:
+        if depth >= 2:
+            ctx.error(f["sections"][0], "sections nest one level only", "move these sections up a level", path)
+        else:
+            for i, sn in enumerate(_seq(ctx, f["sections"][1], path + ".sections")):
+                try:
+                    subs.append(_section(ctx, sn, f"{path}.sections[{i}]", depth + 1, used_ids))
+                except _Stop:
+                    pass
+    return m.Section(sid, heading, _opt(ctx, f, "byline", _text, path), tuple(blocks), tuple(subs))
+
+
+# ------------------------------------------------------------------ entry point
+
+TOP_FIELDS = {"briefing", "id", "masthead", "title", "subtitle", "date", "author", "source", "keywords",
+              "data", "sections"}
+
+
+def _compose(ctx: _Ctx, text: str) -> Node:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        where = Where(ctx.file, mark.line + 1, mark.column + 1) if mark else Where(ctx.file)
+        what = f"YAML syntax: {e.problem or e.context}"
+        raise ErrorList([ContentError(what, "fix the YAML at that position (check indentation, quotes and "
+                                      "colons)", where)]) from None
+    except yaml.YAMLError as e:
+        raise ErrorList([ContentError(f"YAML: {e}", "fix the YAML", Where(ctx.file))]) from None
+    except RecursionError:
+        raise ErrorList([ContentError("nesting too deep", f"keep nesting under {MAX_DEPTH} levels",
+                                      Where(ctx.file))]) from None
+    if node is None:
+        raise ErrorList([ContentError("the file is empty", "write a briefing (see docs/content-format.md)",
+                                      Where(ctx.file))])
+    _check_nodes(ctx, node)
+    return node
+
+
+def _check_nodes(ctx: _Ctx, root: Node) -> None:
+    """Bound the graph: aliases make node count explode without costing text, so count visits."""
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        ctx.nodes += 1
+        if ctx.nodes > MAX_NODES:
+            raise ErrorList([ContentError(f"more than {MAX_NODES:,} values (YAML aliases expanding?)",
+                                          "write the content out plainly without anchors and aliases",
+                                          Where(ctx.file))])
+        if depth > MAX_DEPTH:
+            raise ErrorList([ContentError(f"nesting deeper than {MAX_DEPTH} levels",
+                                          "flatten the structure", ctx.where(node))])
+        if node.tag not in CORE_TAGS:
+            raise ErrorList([ContentError(f"YAML tag '{node.tag}' is not allowed",
+                                          "remove the tag: content files hold plain data only",
+                                          ctx.where(node))])
+        if isinstance(node, MappingNode):
+            for k, v in node.value:
+                stack.append((k, depth + 1))
+                stack.append((v, depth + 1))
+        elif isinstance(node, SequenceNode):
+            stack.extend((c, depth + 1) for c in node.value)
+
+
+def read_text(path: str | Path) -> str:
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if p.is_dir():
+            raise ErrorList([ContentError("is a folder, not a content file", "give a .yaml file", Where(str(p)))])
+        if size > MAX_FILE_BYTES:
+            raise ErrorList([ContentError(f"file is {size:,} bytes (limit {MAX_FILE_BYTES:,})",
+                                          "split the briefing into smaller files", Where(str(p)))])
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise ErrorList([ContentError("no such file", "check the path (content files live in content/)",
+                                      Where(str(p)))]) from None
+    except PermissionError:
+        raise ErrorList([ContentError("cannot read the file: permission denied", "check its permissions",
+                                      Where(str(p)))]) from None
+    except OSError as e:
+        raise ErrorList([ContentError(f"cannot read the file: {e.strerror or e}", "check the path",
+                                      Where(str(p)))]) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise ErrorList([ContentError("the file is not valid UTF-8", "save it as UTF-8",
+                                      Where(str(p), line, col))]) from None
+
+
+def load(path: str | Path) -> m.Briefing:
+    """Read and validate a content file. Raises ErrorList with every problem found (up to a cap)."""
+    return loads(read_text(path), str(path))
+
+
+def loads(text: str, file: str = "<string>") -> m.Briefing:
+    ctx = _Ctx(file)
+    root = _compose(ctx, text)
+    try:
+        top = _mapping(ctx, root, "", allowed=TOP_FIELDS,
+                       required=("id", "masthead", "title", "date", "author", "source", "sections"))
+    except _Stop:
+        raise ErrorList(ctx.errors) from None
+
+    def get(key: str, conv: Callable):
+        return _opt(ctx, top, key, conv, "") if key in top else None
+
+    bid = get("id", _string) or Path(file).stem
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", bid):
+        ctx.error(top["id"][1], f"id '{bid}' is not usable as a file name",
+                  "use letters, digits, '-', '_' and '.'", "id")
+    # data first, so placeholders can be checked
+    raws: dict[str, _RawMetric] = {}
+    if "data" in top:
+        try:
+            _collect_data(ctx, top["data"][1], "", raws, "data")
+        except _Stop:
+            pass
+    values: dict[str, m.Metric] = {}
+    for raw in raws.values():
+        _build_metric(ctx, raw, values, raws, ())
+    date = dt.date(1970, 1, 1)
+    if "date" in top:
+        dn = top["date"][1]
+        try:
+            date = dt.date.fromisoformat(dn.value.strip()) if isinstance(dn, ScalarNode) else None
+        except ValueError:
+            date = None
+        if date is None:
+            ctx.error(dn, "date must be an ISO date", "write e.g. `date: 2025-07-30`", "date")
+            date = dt.date(1970, 1, 1)
+    keywords: dict[str, tuple[str, ...]] = {"zh": (), "en": ()}
+    if "keywords" in top:
+        try:
+            kf = _mapping(ctx, top["keywords"][1], "keywords", allowed={"zh", "en"}, required=("zh", "en"))
+            for lang in kf:
+                keywords[lang] = tuple(_string(ctx, n, f"keywords.{lang}[{i}]")
+                                       for i, n in enumerate(_seq(ctx, kf[lang][1], f"keywords.{lang}")))
+        except _Stop:
+            pass
+    texts = {k: get(k, _text) for k in ("masthead", "title", "subtitle", "author", "source")}
+    sections: list[m.Section] = []
+    used: set[str] = set()
+    if "sections" in top:
+        try:
+            for i, sn in enumerate(_seq(ctx, top["sections"][1], "sections", nonempty=False)):
+                try:
+                    sections.append(_section(ctx, sn, f"sections[{i}]", 1, used))
+                except _Stop:
+                    pass
+        except _Stop:
+            pass
+    _check_refs(ctx, values, raws)
+    if ctx.errors:
+        ctx.errors.sort(key=lambda e: (e.where.line or 0, e.where.col or 0) if isinstance(e.where, Where)
+                        else (0, 0))
+        raise ErrorList(ctx.errors)
+    return m.Briefing(id=bid, path=file, masthead=texts["masthead"], title=texts["title"],
+                      subtitle=texts["subtitle"], date=date, author=texts["author"], source=texts["source"],
+                      keywords=keywords, data=values, sections=tuple(sections))
+
+
+def _check_refs(ctx: _Ctx, values: dict[str, m.Metric], raws: dict[str, _RawMetric]) -> None:
+    for key, variant, node, path in ctx.refs:
+        if key not in values:
+            if key not in raws:
+                ctx.error(node, f"unknown placeholder {{{key}}}", _suggest(key, values), path)
+            continue
+        kind = values[key].kind
+        if variant is not None and variant not in VARIANTS[kind]:
+            ok = ", ".join(sorted(VARIANTS[kind])) or "none"
+            ctx.error(node, f"placeholder {{{key}:{variant}}}: a {kind} has no '{variant}' form",
+                      f"use {{{key}}} or one of these forms: {ok}", path)
+    for key, node, path in ctx.chart_refs:
+        if key not in values and key not in raws:
+            ctx.error(node, f"unknown data key '{key}'", _suggest(key, values), path)
+        elif key in values and values[key].kind == "date":
+            ctx.error(node, f"'{key}' is a date, not a number", "refer to a numeric metric", path)
+
+
+def _suggest(key: str, values: dict[str, m.Metric]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, list(values), n=1)
+    return f"did you mean '{close[0]}'?" if close else "define it under `data:` or fix the name"

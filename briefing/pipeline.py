@@ -1,0 +1,50 @@
+"""The stages wired together: load → localize → compose → render."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import model as m
+from .load import load
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    paper: str = "a4"          # "a4" | "letter"
+    chart_cache: bool = True
+    toc: bool = False
+
+
+def build_model(b: m.Briefing, lang: m.Lang, opts: BuildOptions = BuildOptions()) -> bytes:
+    from . import theme
+    from .compose import Options, compose
+    from .glyphs import check_glyphs
+    from .localize import localize
+    from .render import Meta, render
+
+    check_glyphs(b)
+    local = localize(b, lang)
+    pagesize = theme.LETTER if opts.paper == "letter" else theme.A4
+    page = theme.Page(*pagesize)
+    story = compose(local, Options(width=page.frame_width, chart_cache=opts.chart_cache, toc=opts.toc))
+    meta = Meta(title=local.title, author=local.author, subject=local.subtitle or local.title,
+                keywords=local.keywords, lang=lang, date=b.date,
+                header_left=f"{local.masthead}  ·  {local.title}" if lang == "en" else f"{local.masthead}　{local.title}",
+                header_right=local.date, page_label=local.labels["page"])
+    return render(story, meta, pagesize=pagesize, page=page)
+
+
+def build(path: str, lang: m.Lang = "zh", opts: BuildOptions = BuildOptions()) -> bytes:
+    """Build the PDF for one content file in one language and return its bytes."""
+    return build_model(load(path), lang, opts)
+
+
+def check(path: str) -> m.Briefing:
+    """Validate without building: the content, and every string of both languages against the fonts."""
+    from .glyphs import check_glyphs
+    from .localize import localize
+
+    b = load(path)
+    check_glyphs(b)
+    for lang in m.LANGS:
+        localize(b, lang)
+    return b

@@ -1,0 +1,159 @@
+"""Flowables → PDF bytes: page templates, running header and footer, outline, metadata, XMP.
+
+Output is deterministic: ReportLab runs in invariant mode, and the creation date is `SOURCE_DATE_EPOCH`
+when set, else the briefing's own date (midnight UTC).
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import io
+import os
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFStream
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
+
+from . import __version__, theme
+from .fonts import font_name
+
+
+@dataclass(frozen=True)
+class Meta:
+    title: str
+    author: str
+    subject: str
+    keywords: tuple[str, ...]
+    lang: str            # "zh" | "en"
+    date: dt.date
+    header_left: str
+    header_right: str
+    page_label: str      # "第 {n} 页 / 共 {total} 页"
+
+
+def creation_epoch(date: dt.date) -> int:
+    env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if env.isdigit():
+        return int(env)
+    return calendar.timegm(date.timetuple())
+
+
+PDF_LANG = {"zh": "zh-CN", "en": "en"}
+
+
+class _Stamp:
+    """ReportLab's TimeStamp interface, fixed to our epoch."""
+
+    def __init__(self, epoch: int) -> None:
+        import time
+
+        lt = time.gmtime(epoch)
+        self.t, self.lt, self.YMDhms = epoch, lt, tuple(lt)[:6]
+        self.dhh = self.dmm = 0
+        self.tzname = "UTC"
+
+    @property
+    def datetime(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.t, dt.timezone.utc)
+
+
+def _xmp(meta: Meta, epoch: int) -> bytes:
+    stamp = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    lang = PDF_LANG[meta.lang]
+    kw = escape(", ".join(meta.keywords))
+    return f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
+   <dc:format>application/pdf</dc:format>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(meta.title)}</rdf:li><rdf:li xml:lang="{lang}">{escape(meta.title)}</rdf:li></rdf:Alt></dc:title>
+   <dc:creator><rdf:Seq><rdf:li>{escape(meta.author)}</rdf:li></rdf:Seq></dc:creator>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(meta.subject)}</rdf:li></rdf:Alt></dc:description>
+   <dc:subject><rdf:Bag>{''.join(f'<rdf:li>{escape(k)}</rdf:li>' for k in meta.keywords)}</rdf:Bag></dc:subject>
+   <dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>
+   <pdf:Keywords>{kw}</pdf:Keywords>
+   <pdf:Producer>briefing {__version__} (ReportLab)</pdf:Producer>
+   <xmp:CreatorTool>briefing {__version__}</xmp:CreatorTool>
+   <xmp:CreateDate>{stamp}</xmp:CreateDate>
+   <xmp:ModifyDate>{stamp}</xmp:ModifyDate>
+   <xmp:MetadataDate>{stamp}</xmp:MetadataDate>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>""".encode("utf-8")
+
+
+def _canvas_class(meta: Meta, epoch: int, page_w: float, page: theme.Page):
+    """A canvas that defers page furniture until the page count is known ("Page 2 of 6")."""
+
+    class BriefingCanvas(Canvas):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self._doc._timeStamp = _Stamp(epoch)
+            self._pages: list[dict] = []
+            self._briefing_toc: list = []
+
+        def showPage(self) -> None:  # noqa: N802 - ReportLab API
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._furniture(total)
+                Canvas.showPage(self)
+            self._attach_xmp()
+            Canvas.save(self)
+
+        def _furniture(self, total: int) -> None:
+            n = self._pageNumber
+            sans = font_name(theme.HEAD_FAMILY)
+            size = theme.SIZES[meta.lang].header
+            self.saveState()
+            self.setFillColor(colors.HexColor(theme.GREY_DARK))
+            y_foot = page.bottom * 0.5
+            self.setFont(sans, size)
+            self.drawCentredString(page_w / 2, y_foot, meta.page_label.format(n=n, total=total))
+            if n > 1:
+                y = page.height - page.top * 0.62
+                self.drawString(page.left, y, meta.header_left)
+                self.drawRightString(page_w - page.right, y, meta.header_right)
+                self.setStrokeColor(colors.HexColor(theme.RED))
+                self.setLineWidth(0.6)
+                self.line(page.left, y - 4, page_w - page.right, y - 4)
+            self.restoreState()
+
+        def _attach_xmp(self) -> None:
+            stream = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
+                               _xmp(meta, epoch), filters=[])
+            self._doc.Catalog.Metadata = self._doc.Reference(stream)
+
+    return BriefingCanvas
+
+
+def render(story: list, meta: Meta, *, pagesize: tuple[float, float] = theme.A4, page: theme.Page | None = None,
+           on_toc=None) -> bytes:
+    """Lay out `story` and return the PDF bytes."""
+    page = page or theme.Page(*pagesize)
+    epoch = creation_epoch(meta.date)
+    buf = io.BytesIO()
+    doc = BaseDocTemplate(
+        buf, pagesize=pagesize, leftMargin=page.left, rightMargin=page.right, topMargin=page.top,
+        bottomMargin=page.bottom, title=meta.title, author=meta.author, subject=meta.subject,
+        keywords=", ".join(meta.keywords), creator=f"briefing {__version__}", producer=f"briefing {__version__}",
+        invariant=1, pageCompression=1, lang=PDF_LANG[meta.lang], initialFontName=font_name(theme.BODY_FAMILY),
+        initialFontSize=10, displayDocTitle=1)
+    frame = Frame(page.left, page.bottom, page.frame_width, page.frame_height, id="body",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    doc.addPageTemplates([PageTemplate(id="first", frames=[frame]),
+                          PageTemplate(id="later", frames=[frame])])
+    doc.build([NextPageTemplate("later")] + story,
+              canvasmaker=_canvas_class(meta, epoch, pagesize[0], page))
+    return buf.getvalue()
