@@ -1,0 +1,134 @@
+"""Replaying a chart `Figure` on a ReportLab canvas: paths as PDF paths, text as real text in the
+document's embedded sans face. No raster images, no matplotlib."""
+from __future__ import annotations
+
+from typing import Any
+
+from reportlab.lib.colors import HexColor
+from reportlab.platypus import Flowable
+
+from . import fonts
+from .charts import FAMILY, Figure, PathOp, TextOp
+
+
+class FigureFlowable(Flowable):
+    """A chart drawn at its own size (the column width it was rendered for)."""
+
+    def __init__(self, figure: Figure, h_align: str = "CENTER") -> None:
+        super().__init__()
+        self.figure = figure
+        self.width, self.height = figure.width, figure.height
+        self.hAlign = h_align
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        draw_figure(self.canv, self.figure)
+
+
+def draw_figure(canv: Any, figure: Figure, x: float = 0.0, y: float = 0.0) -> None:
+    """Draw `figure` with its bottom-left corner at (x, y)."""
+    canv.saveState()
+    canv.translate(x, y)
+    state = _State(canv)
+    for op in figure.ops:
+        if isinstance(op, PathOp):
+            _path(canv, state, op)
+        else:
+            _text(canv, state, op)
+    canv.restoreState()
+
+
+class _State:
+    """Skips setting what is already set: keeps each chart's content stream to a few KB."""
+
+    def __init__(self, canv: Any) -> None:
+        self.canv = canv
+        self.fill: str | None = None
+        self.stroke: str | None = None
+        self.width: float | None = None
+        self.dash: tuple[float, ...] | None = None
+        self.cap: int | None = None
+        self.join: int | None = None
+        self.font: tuple[str, float] | None = None
+        self.alpha: float = 1.0
+
+    def set_fill(self, colour: str) -> None:
+        if colour != self.fill:
+            self.canv.setFillColor(HexColor(colour))
+            self.fill = colour
+
+    def set_stroke(self, op: PathOp) -> None:
+        c = self.canv
+        if op.stroke != self.stroke:
+            c.setStrokeColor(HexColor(op.stroke))
+            self.stroke = op.stroke
+        if op.width != self.width:
+            c.setLineWidth(op.width)
+            self.width = op.width
+        if op.dash != self.dash:
+            c.setDash(list(op.dash) if op.dash else [], 0)
+            self.dash = op.dash
+        cap = _CAPS.get(op.cap, 0)
+        if cap != self.cap:
+            c.setLineCap(cap)
+            self.cap = cap
+        join = _JOINS.get(op.join, 0)
+        if join != self.join:
+            c.setLineJoin(join)
+            self.join = join
+
+    def set_alpha(self, alpha: float) -> None:
+        if alpha != self.alpha:
+            self.canv.setFillAlpha(alpha)
+            self.canv.setStrokeAlpha(alpha)
+            self.alpha = alpha
+
+    def set_font(self, name: str, size: float) -> None:
+        if (name, size) != self.font:
+            self.canv.setFont(name, size)
+            self.font = (name, size)
+
+
+_CAPS = {"butt": 0, "round": 1, "projecting": 2}
+_JOINS = {"miter": 0, "round": 1, "bevel": 2}
+
+
+def _path(canv: Any, state: _State, op: PathOp) -> None:
+    p = canv.beginPath()
+    for seg in op.segments:
+        kind = seg[0]
+        if kind == "M":
+            p.moveTo(seg[1], seg[2])
+        elif kind == "L":
+            p.lineTo(seg[1], seg[2])
+        elif kind == "C":
+            p.curveTo(*seg[1:7])
+        elif kind == "Z":
+            p.close()
+    state.set_alpha(op.alpha)
+    if op.fill:
+        state.set_fill(op.fill)
+    if op.stroke:
+        state.set_stroke(op)
+    canv.drawPath(p, stroke=1 if op.stroke else 0, fill=1 if op.fill else 0)
+
+
+def _text(canv: Any, state: _State, op: TextOp) -> None:
+    state.set_alpha(1.0)
+    state.set_font(fonts.font_name(FAMILY, op.bold), op.size)
+    state.set_fill(op.color)
+    x, y = op.x, op.y
+    if op.angle:
+        canv.saveState()
+        canv.translate(x, y)
+        canv.rotate(op.angle)
+        x = y = 0.0
+    draw = {"left": canv.drawString, "center": canv.drawCentredString, "right": canv.drawRightString}
+    draw.get(op.anchor, canv.drawString)(x, y, op.text)
+    if op.angle:
+        canv.restoreState()
+        # restoreState brings back the font and colours of before; forget what we think is set
+        state.font = None
+        state.fill = None
