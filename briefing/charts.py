@@ -299,8 +299,8 @@ def _wrap_greedy(s: str, max_width: float, size: float, bold: bool, max_lines: i
         else:
             line = trial
     lines.append(line.strip())
-    if len(lines) > max_lines:
-        lines = lines[: max_lines - 1] + ["".join(lines[max_lines - 1:])]
+    if len(lines) > max_lines:   # over the limit: the rest stays on the last line, however long
+        lines = lines[: max_lines - 1] + [(" " if " " in s else "").join(lines[max_lines - 1:])]
     return [ln for ln in lines if ln]
 
 
@@ -540,6 +540,10 @@ def _fit_range(values: list[float], labels: list[float], extent: float,
 def _value_ticks(ax: Any, axis: str, c: _Canvas, lo: float, hi: float, nbins: int = 5) -> None:
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+    if axis == "x":   # keep tick labels apart in narrow columns: one tick per ~50 pt at most
+        extent = ax.get_position().width * c.width
+        nbins = max(2, min(nbins, int(extent // 50)))
+
     ticks = [t for t in MaxNLocator(nbins=nbins, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi)
              if lo - 1e-9 <= t <= hi + 1e-9]
     a = ax.xaxis if axis == "x" else ax.yaxis
@@ -657,6 +661,10 @@ def _bar(c: _Canvas) -> Figure:
     left, right = ticks_w + 6, 4.0
     aw = W - left - right
     pitch = aw / n
+    if any(text_width(p.text, VALUE_PT, True) > pitch - 6 or text_width(p.note, NOTE_PT) > pitch - 4
+           for p in pts):
+        # value labels wider than their column would collide: horizontal bars read the same data
+        return _hbar(c)
     wrapped = [wrap(p.label, pitch - 6, LABEL_PT) for p in pts]
     label_lines = max(len(w) for w in wrapped)
     has_notes = any(p.note for p in pts)
@@ -765,9 +773,14 @@ def _donut(c: _Canvas) -> Figure:
     """A ring of parts with the centre text in the hole and a legend (name and value) beside it."""
     ch, W = c.chart, c.width
     pts = ch.points
-    d = 104.0
-    row = LABEL_PT * 2.1
-    H = max(d + 8, row * len(pts) + 8)
+    d = min(104.0, W * 0.36)
+    x0 = d + 28
+    val_w = max(text_width(p.text, VALUE_PT, True) for p in pts)
+    label_w = min(W - x0 - val_w - 30, max(text_width(p.label, LABEL_PT) for p in pts))
+    labels = [wrap(p.label, label_w, LABEL_PT, max_lines=2) for p in pts]
+    line = LABEL_PT * 1.2
+    rows = [len(ls) * line + LABEL_PT for ls in labels]
+    H = max(d + 8, sum(rows) + 8)
     c.size(H)
     colours = _series_colours(len(pts))
     ax = c.axes(4, (H - d) / 2, d, d)
@@ -782,19 +795,17 @@ def _donut(c: _Canvas) -> Figure:
         while size > theme.CHART_MIN_PT and text_width(ch.center, size, True) > hole:
             size -= 0.5
         c.text(4 + d / 2, H / 2, ch.center, size=size, bold=True, ha="center")
-    x0 = d + 28
-    val_w = max(text_width(p.text, VALUE_PT, True) for p in pts)
-    label_w = min(W - x0 - val_w - 30, max(text_width(p.label, LABEL_PT) for p in pts))
-    top = H / 2 + row * (len(pts) - 1) / 2
     sw = LABEL_PT * 0.8
-    for i, (p, col) in enumerate(zip(pts, colours)):
-        y = top - i * row
-        c.rect(x0, y - sw / 2, sw, sw, col)
-        lines = wrap(p.label, label_w, LABEL_PT, max_lines=1)
-        c.text(x0 + sw + 5, y, lines[0], size=LABEL_PT)
-        c.text(x0 + sw + 5 + label_w + 14, y, p.text, size=VALUE_PT, bold=True)
+    y_top = H / 2 + sum(rows) / 2
+    for p, col, lines, h in zip(pts, colours, labels, rows):
+        y = y_top - h / 2            # the middle of this legend row
+        y_top -= h
+        first = y + (len(lines) - 1) * line / 2   # the first line's centre; swatch and value align to it
+        c.rect(x0, first - sw / 2, sw, sw, col)
+        c.lines(x0 + sw + 5, y, lines, ha="left")
+        c.text(x0 + sw + 5 + label_w + 14, first, p.text, size=VALUE_PT, bold=True)
         if p.note:
-            c.text(x0 + sw + 5 + label_w + 14 + val_w + 8, y, p.note, size=NOTE_PT, color=theme.GREY_DARK)
+            c.text(x0 + sw + 5 + label_w + 14 + val_w + 8, first, p.note, size=NOTE_PT, color=theme.GREY_DARK)
     return c.finish()
 
 
