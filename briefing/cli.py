@@ -32,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     out.add_argument("-o", "--output", metavar="PATH", help="output PDF path (one content file, one language)")
     out.add_argument("--out-dir", metavar="DIR", default="out", help="output folder (default: out/)")
     b.add_argument("--paper", choices=["a4", "letter"], default="a4", help="paper size (default: a4)")
+    b.add_argument("--bleed", metavar="LENGTH", help="add a bleed area with crop marks, e.g. 3mm")
     b.add_argument("--no-cache", action="store_true", help="do not read or write the chart cache")
     b.add_argument("--toc", action="store_true", help="add a table of contents")
     b.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="build N files in parallel")
@@ -85,7 +86,7 @@ def _job(args: tuple) -> tuple[str, list[str] | None, list[str], float]:
 
 
 def cmd_build(a: argparse.Namespace) -> int:
-    from .pipeline import BuildOptions
+    from .pipeline import BuildOptions, parse_length
 
     files = a.content or [str(DEFAULT_CONTENT)]
     langs = list(dict.fromkeys(a.lang or ["zh", "en"]))
@@ -94,7 +95,8 @@ def cmd_build(a: argparse.Namespace) -> int:
                           "give one content file and one --lang, or use --out-dir", "-o")
     if a.jobs < 1:
         raise OutputError("--jobs must be 1 or more", "e.g. --jobs 2", "--jobs")
-    opts = BuildOptions(paper=a.paper, chart_cache=not a.no_cache, toc=a.toc)
+    opts = BuildOptions(paper=a.paper, chart_cache=not a.no_cache, toc=a.toc,
+                        bleed=parse_length(a.bleed) if a.bleed else 0.0)
     tasks = [(f, langs, a.output, a.out_dir, opts) for f in files]
     failed: list[tuple[str, list[str]]] = []
     if a.jobs == 1 or len(files) == 1:

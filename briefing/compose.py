@@ -182,7 +182,7 @@ class Composer:
                  + ([Para(one(i.note), note)] if i.note else []) for i in f.items]
         rows = [cells[k:k + per_row] for k in range(0, len(cells), per_row)]
         if len(rows[-1]) < per_row:
-            rows[-1] = rows[-1] + [""] * (per_row - len(rows[-1]))
+            rows[-1] = rows[-1] + [Spacer(1, 1) for _ in range(per_row - len(rows[-1]))]
         t = Table(rows, colWidths=[cw] * per_row)
         t.setStyle(TableStyle([
             ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(theme.PANEL)),

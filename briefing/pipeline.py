@@ -12,6 +12,7 @@ class BuildOptions:
     paper: str = "a4"          # "a4" | "letter"
     chart_cache: bool = True
     toc: bool = False
+    bleed: float = 0.0         # pt; > 0 adds a bleed area and crop marks
 
 
 def build_model(b: m.Briefing, lang: m.Lang, opts: BuildOptions = BuildOptions()) -> bytes:
@@ -30,7 +31,21 @@ def build_model(b: m.Briefing, lang: m.Lang, opts: BuildOptions = BuildOptions()
                 keywords=local.keywords, lang=lang, date=b.date,
                 header_left=f"{local.masthead}  ·  {local.title}" if lang == "en" else f"{local.masthead}　{local.title}",
                 header_right=local.date, page_label=local.labels["page"])
-    return render(story, meta, pagesize=pagesize, page=page)
+    return render(story, meta, pagesize=pagesize, page=page, bleed=opts.bleed)
+
+
+def parse_length(text: str) -> float:
+    """'3mm', '0.125in', '9pt', '0.3cm' → points."""
+    import re
+
+    from .errors import BriefingError
+
+    units = {"mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pt": 1.0}
+    mt = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(mm|cm|in|pt)\s*", text)
+    if not mt or float(mt.group(1)) > 72 / 25.4 * 20:
+        raise BriefingError(f"'{text}' is not a bleed length", "write e.g. 3mm, 0.125in or 9pt (at most 20mm)",
+                            "--bleed")
+    return float(mt.group(1)) * units[mt.group(2)]
 
 
 def build(path: str, lang: m.Lang = "zh", opts: BuildOptions = BuildOptions()) -> bytes:

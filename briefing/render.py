@@ -89,8 +89,17 @@ def _xmp(meta: Meta, epoch: int) -> bytes:
 <?xpacket end="w"?>""".encode("utf-8")
 
 
-def _canvas_class(meta: Meta, epoch: int, page_w: float, page: theme.Page):
-    """A canvas that defers page furniture until the page count is known ("Page 2 of 6")."""
+SLUG = 24.0          # room outside the bleed for crop marks, pt
+MARK_LEN = 14.0
+MARK_GAP = 3.0       # crop marks stop short of the bleed edge
+
+
+def _canvas_class(meta: Meta, epoch: int, page: theme.Page, bleed: float):
+    """A canvas that defers page furniture until the page count is known ("Page 2 of 6").
+
+    With a bleed, the media box grows by bleed + slug on each side; the trim box is the paper size, the
+    bleed box the trim plus the bleed, and crop marks sit in the slug, outside the bleed."""
+    off = bleed + SLUG if bleed else 0.0
 
     class BriefingCanvas(Canvas):
         def __init__(self, *args, **kwargs) -> None:
@@ -105,6 +114,7 @@ def _canvas_class(meta: Meta, epoch: int, page_w: float, page: theme.Page):
 
         def save(self) -> None:
             total = len(self._pages)
+            self.addPageLabel(0, style="D", start=1)   # viewers show "2 (2 of 6)" as the page number
             for state in self._pages:
                 self.__dict__.update(state)
                 self._furniture(total)
@@ -117,18 +127,35 @@ def _canvas_class(meta: Meta, epoch: int, page_w: float, page: theme.Page):
             sans = font_name(theme.HEAD_FAMILY)
             size = theme.SIZES[meta.lang].header
             self.saveState()
+            if off:
+                self._crop_marks()
+                self.translate(off, off)
+            if n == 1:  # the masthead's colour band, running into the bleed when there is one
+                self.setFillColor(colors.HexColor(theme.RED))
+                self.rect(-bleed, page.height - 5, page.width + 2 * bleed, 5 + bleed, stroke=0, fill=1)
             self.setFillColor(colors.HexColor(theme.GREY_DARK))
             y_foot = page.bottom * 0.5
             self.setFont(sans, size)
-            self.drawCentredString(page_w / 2, y_foot, meta.page_label.format(n=n, total=total))
+            self.drawCentredString(page.width / 2, y_foot, meta.page_label.format(n=n, total=total))
             if n > 1:
                 y = page.height - page.top * 0.62
                 self.drawString(page.left, y, meta.header_left)
-                self.drawRightString(page_w - page.right, y, meta.header_right)
+                self.drawRightString(page.width - page.right, y, meta.header_right)
                 self.setStrokeColor(colors.HexColor(theme.RED))
                 self.setLineWidth(0.6)
-                self.line(page.left, y - 4, page_w - page.right, y - 4)
+                self.line(page.left, y - 4, page.width - page.right, y - 4)
             self.restoreState()
+
+        def _crop_marks(self) -> None:
+            """Trim marks at the four corners, in the slug, stopping short of the bleed."""
+            w, h = page.width, page.height
+            near = bleed + MARK_GAP          # distance from the trim edge where a mark starts
+            self.setStrokeColor(colors.black)
+            self.setLineWidth(0.25)
+            for cx, sx in ((off, -1), (off + w, 1)):
+                for cy, sy in ((off, -1), (off + h, 1)):
+                    self.line(cx + sx * near, cy, cx + sx * (near + MARK_LEN), cy)   # horizontal
+                    self.line(cx, cy + sy * near, cx, cy + sy * (near + MARK_LEN))   # vertical
 
         def _attach_xmp(self) -> None:
             stream = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
@@ -139,21 +166,27 @@ def _canvas_class(meta: Meta, epoch: int, page_w: float, page: theme.Page):
 
 
 def render(story: list, meta: Meta, *, pagesize: tuple[float, float] = theme.A4, page: theme.Page | None = None,
-           on_toc=None) -> bytes:
-    """Lay out `story` and return the PDF bytes."""
+           bleed: float = 0.0) -> bytes:
+    """Lay out `story` and return the PDF bytes. `bleed` in pt adds a bleed area with crop marks."""
     page = page or theme.Page(*pagesize)
     epoch = creation_epoch(meta.date)
     buf = io.BytesIO()
+    off = bleed + SLUG if bleed else 0.0
+    media = (page.width + 2 * off, page.height + 2 * off)
+    boxes = {}
+    if bleed:
+        boxes = dict(trimBox=(off, off, off + page.width, off + page.height),
+                     bleedBox=(off - bleed, off - bleed, off + page.width + bleed, off + page.height + bleed))
     doc = BaseDocTemplate(
-        buf, pagesize=pagesize, leftMargin=page.left, rightMargin=page.right, topMargin=page.top,
-        bottomMargin=page.bottom, title=meta.title, author=meta.author, subject=meta.subject,
+        buf, pagesize=media, leftMargin=page.left, rightMargin=page.right, topMargin=page.top,
+        bottomMargin=page.bottom, **boxes, title=meta.title, author=meta.author, subject=meta.subject,
         keywords=", ".join(meta.keywords), creator=f"briefing {__version__}", producer=f"briefing {__version__}",
         invariant=1, pageCompression=1, lang=PDF_LANG[meta.lang], initialFontName=font_name(theme.BODY_FAMILY),
         initialFontSize=10, displayDocTitle=1)
-    frame = Frame(page.left, page.bottom, page.frame_width, page.frame_height, id="body",
+    frame = Frame(off + page.left, off + page.bottom, page.frame_width, page.frame_height, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="first", frames=[frame]),
                           PageTemplate(id="later", frames=[frame])])
     doc.build([NextPageTemplate("later")] + story,
-              canvasmaker=_canvas_class(meta, epoch, pagesize[0], page))
+              canvasmaker=_canvas_class(meta, epoch, page, bleed))
     return buf.getvalue()
