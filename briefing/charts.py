@@ -130,6 +130,11 @@ def render(chart: LChart, width: float, *, cache: bool = True) -> Figure:
     if chart.kind not in KINDS:
         raise BriefingError(f"unknown chart kind {chart.kind!r}", f"use one of {', '.join(KINDS)}",
                             _where(chart))
+    if not chart.points and not any(chart.matrix):
+        raise BriefingError("the chart has no data", "give the chart items (or series and groups)", _where(chart))
+    if chart.kind == "donut" and sum(max(p.value, 0.0) for p in chart.points) <= 0:
+        raise BriefingError("a donut needs parts with positive values", "check the parts' metrics",
+                            _where(chart))
     _check_glyphs(chart)
     path = cache_dir() / f"{cache_key(chart, width)}.json" if cache else None
     if path is not None:

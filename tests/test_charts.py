@@ -228,11 +228,34 @@ def test_missing_glyph_names_the_character_and_the_chart() -> None:
     assert "U+1F600" in msg and "main-indicators" in msg
 
 
-def test_unknown_kind_is_a_user_error() -> None:
+def test_unknown_kind_and_empty_charts_are_user_errors() -> None:
     from briefing.errors import BriefingError
 
     with pytest.raises(BriefingError, match="pie"):
-        charts.render(LChart("pie", "en", "t", "", "", "percent"), WIDTH, cache=False)
+        charts.render(LChart("pie", "en", "t", "", "", "percent", points=(P("a", 1, "1"),)), WIDTH, cache=False)
+    with pytest.raises(BriefingError, match="no data") as e:
+        charts.render(LChart("hbar", "en", "t", "", "", "percent", id="empty"), WIDTH, cache=False)
+    assert str(e.value).startswith("chart 'empty': ")
+    with pytest.raises(BriefingError, match="positive"):
+        charts.render(LChart("donut", "en", "t", "", "", "percent", points=(P("a", 0, "0%"),)), WIDTH, cache=False)
+
+
+def test_negative_values_and_narrow_columns_stay_inside_the_box() -> None:
+    from briefing.charts import text_width
+
+    neg = LChart("hbar", "en", "t", "Growth (%)", "", "percent",
+                 points=(P("Exports", -3.2, "-3.2%", "12th in Henan"), P("Imports", 12.5, "12.5%")),
+                 reference=P("Henan", 4.0, "4.0%"))
+    figs = [charts.render(neg, WIDTH, cache=False)] + [charts.render(c, 240, cache=False)
+                                                       for c in samples("en").values()]
+    for fig in figs:
+        for t in fig.texts():
+            w = text_width(t.text, t.size, t.bold)
+            left = t.x - {"left": 0, "center": w / 2, "right": w}[t.anchor]
+            assert left >= -0.5 and left + w <= fig.width + 0.5, t
+    # the negative bar's label sits left of its bar end, the positive one right of it
+    texts = {t.text: t for t in figs[0].texts()}
+    assert texts["-3.2%"].anchor == "right" and texts["12.5%"].anchor == "left"
 
 
 def test_figure_json_round_trip() -> None:
@@ -267,13 +290,16 @@ def _measure(out: str) -> None:
     t = time.perf_counter()
     figs = [charts.render(c, WIDTH) for c in all_charts]
     t_warm = time.perf_counter() - t
-    empty = len(pdf_of([charts.Figure(WIDTH, 10, ())]))
-    one = {k: len(pdf_of([charts.render(c, WIDTH)])) - empty for k, c in samples("zh").items()}
+    # What one chart adds to a document that already uses the chart font: the PDF of all the zh charts
+    # minus the PDF without that chart (its drawing plus any glyphs only it uses).
+    zh = {k: charts.render(c, WIDTH) for k, c in samples("zh").items()}
+    whole = len(pdf_of(list(zh.values())))
+    one = {k: whole - len(pdf_of([f for j, f in zh.items() if j != k])) for k in zh}
     data = pdf_of(figs)
     Path(out).write_bytes(data)
     print(f"{len(all_charts)} charts: cold {t_cold:.2f} s (first {cold[0]:.2f} s incl. matplotlib import, "
           f"then {sum(cold[1:]) / (len(cold) - 1) * 1000:.0f} ms each); cached {t_warm * 1000 / len(all_charts):.1f} ms each")
-    print("bytes added to a PDF by one chart (zh, incl. its share of the font subset):",
+    print(f"zh charts together: {whole / 1024:.1f} KB; bytes each chart adds to them:",
           ", ".join(f"{k} {v / 1024:.1f} KB" for k, v in one.items()))
     print(f"all {len(figs)} charts: {len(data) / 1024:.1f} KB -> {out}")
 
