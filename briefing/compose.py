@@ -12,7 +12,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from . import model as m
 from . import theme
-from .fonts import advance
+from .fonts import advance, font_name
 from .localize import section_number
 from .typeset import Para, ParaStyle, Run
 
@@ -66,6 +66,14 @@ class Rule(Flowable):
         self.canv.line(0, self.thick / 2, self.rw, self.thick / 2)
 
 
+def make_table(rows: list, widths: list[float], style: list, **kw) -> Table:
+    """A ReportLab Table whose cells hold our flowables. Its default cell font (Helvetica, which would be
+    referenced in the PDF unembedded) is replaced by the bundled sans face."""
+    t = Table(rows, colWidths=widths, **kw)
+    t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font_name(theme.HEAD_FAMILY))] + style))
+    return t
+
+
 def runs(rich: m.Rich, **kw) -> list[Run]:
     return [Run(s.text, bold=s.bold or kw.get("bold", False), size=kw.get("size"), color=kw.get("color"))
             for s in rich]
@@ -102,11 +110,10 @@ class Composer:
         head = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=sz.masthead, leading=sz.masthead * 1.3,
                          align="center", first_indent=0, color=theme.RED)
         meta = replace(self.small, size=sz.small, leading=sz.small * 1.4)
-        line = Table([[Para(one(d.author), meta), Para(one(d.date), replace(meta, align="right"))]],
-                     colWidths=[w * 0.6, w * 0.4])
-        line.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        line = make_table([[Para(one(d.author), meta), Para(one(d.date), replace(meta, align="right"))]],
+                          [w * 0.6, w * 0.4], [("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 2), ("TOPPADDING", (0, 0), (-1, -1), 0),
-                                  ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+                                  ("VALIGN", (0, 0), (-1, -1), "BOTTOM")])
         title = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=sz.title, leading=sz.title * 1.35,
                           align="center", first_indent=0, color=theme.INK, space_before=12)
         sub = replace(title, size=sz.h2, leading=sz.h2 * 1.5, color=theme.GREY_DARK, space_before=3)
@@ -139,7 +146,9 @@ class Composer:
                               keep_with_next=True)
         out: list[Flowable] = [Anchor(s.id, text, s.level), Para(one(text, bold=True), style)]
         if s.byline:
-            out.append(Para(one(s.byline), replace(self.small, keep_with_next=True, space_after=3)))
+            # "记者 成安林": the space between role and name is an ideographic space in Chinese
+            byline = s.byline.replace(" ", "\u3000") if self.lang == "zh" else s.byline
+            out.append(Para(one(byline), replace(self.small, keep_with_next=True, space_after=3)))
         for b in s.blocks:
             out += self.block(b)
         for i, sub in enumerate(s.sections, 1):
@@ -183,15 +192,14 @@ class Composer:
         rows = [cells[k:k + per_row] for k in range(0, len(cells), per_row)]
         if len(rows[-1]) < per_row:
             rows[-1] = rows[-1] + [Spacer(1, 1) for _ in range(per_row - len(rows[-1]))]
-        t = Table(rows, colWidths=[cw] * per_row)
-        t.setStyle(TableStyle([
+        t = make_table(rows, [cw] * per_row, [
             ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(theme.PANEL)),
             ("LINEABOVE", (0, 0), (-1, 0), 1.5, colors.HexColor(theme.RED)),
             ("LINEAFTER", (0, 0), (-2, -1), 0.5, colors.HexColor(theme.WHITE)),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("TOPPADDING", (0, 0), (-1, -1), 7), ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
             ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ]))
+        ])
         t.spaceBefore, t.spaceAfter = 6, 8
         if f.title:
             cap = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.small + 1,
@@ -236,7 +244,6 @@ class Composer:
 
         data = [[cell((m.Span(c, True),), j, head) for j, c in enumerate(t.columns)]]
         data += [[cell(c, j, self.cell) for j, c in enumerate(row)] for row in t.rows]
-        tbl = Table(data, colWidths=widths, repeatRows=1)
         style = [
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(theme.RED)),
             ("LINEBELOW", (0, 1), (-1, -1), 0.4, colors.HexColor(theme.GREY_LIGHT)),
@@ -247,7 +254,7 @@ class Composer:
         ]
         for r in range(2, len(data), 2):
             style.append(("BACKGROUND", (0, r), (-1, r), colors.HexColor(theme.PANEL)))
-        tbl.setStyle(TableStyle(style))
+        tbl = make_table(data, widths, style, repeatRows=1)
         tbl.spaceBefore, tbl.spaceAfter = 2, 4
         out: list[Flowable] = []
         if t.title:
