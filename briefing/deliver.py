@@ -194,19 +194,22 @@ def parse_size(text: str) -> int:
 def format_size(n: int, lang: Lang = "en") -> str:
     if n < 1024:
         return f"{n} 字节" if lang == "zh" else f"{n} bytes"
-    if n < 1024**2:
-        return f"{round(n / 1024)} KB"
-    return f"{n / 1024**2:.1f} MB"
+    scale, unit = (1024, "KB") if n < 1024**2 else (1024**2, "MB")
+    value = n / scale
+    # One decimal below 10, so 1.3 KB and 1 KB do not both read "1 KB".
+    text = f"{value:.1f}" if value < 10 else f"{value:.0f}"
+    return f"{text.removesuffix('.0')} {unit}"
 
 
 def check_size(attachments: list[PdfAttachment], limit: int) -> None:
     total = sum(len(a.data) for a in attachments)
     if total <= limit:
         return
+    over = f"{format_size(total)} ({total} bytes), over the {format_size(limit)} limit ({limit} bytes)"
     if len(attachments) == 1:
-        what = f"{attachments[0].path} is {format_size(total)}, over the {format_size(limit)} limit"
+        what = f"{attachments[0].path} is {over}"
     else:
-        what = f"the {len(attachments)} PDFs total {format_size(total)}, over the {format_size(limit)} limit"
+        what = f"the {len(attachments)} PDFs total {over}"
     raise _err(what, "send a smaller PDF or raise --max-size (if the mail server accepts it)")
 
 
@@ -436,7 +439,10 @@ def _explain(e: BaseException, stage: str, t: SmtpTarget) -> DeliveryError:
         return _err(f"{at}: the server's TLS certificate is not trusted ({e.verify_message})",
                     "check the host name in --smtp; for a private CA set SSL_CERT_FILE")
     if isinstance(e, ssl.SSLError):
-        return _err(f"TLS with {at} failed: {e.reason or e}",
+        reason = str(e.reason or e).replace("_", " ").lower()
+        if reason == "wrong version number":  # the classic sign of TLS spoken to a plain-text port
+            reason += ", the server does not speak TLS on this port"
+        return _err(f"TLS with {at} failed: {reason}",
                     "use --ssl only for implicit-TLS ports (465) and --starttls for 587")
     if isinstance(e, socket.gaierror):
         return _err(f"cannot connect to {at}: unknown host {t.host}", "check the host name in --smtp")

@@ -6,12 +6,14 @@ raw socket server for a connection that drops in the middle of DATA).
 from __future__ import annotations
 
 import argparse
+import datetime
 import email
 import email.policy
 import io
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -308,6 +310,25 @@ def test_without_metadata_the_file_name_and_english_are_used(tmp_path: Path) -> 
     assert pdf_title_and_lang(pdf.read_bytes(), "焦作简报") == ("焦作简报", "zh")
 
 
+@pytest.mark.parametrize("lang,title,greeting", [("zh", ZH_TITLE, "您好："),
+                                                  ("en", "Jiaozuo Economic Briefing, H1 2025", "Hello,")])
+def test_reads_what_our_renderer_writes(tmp_path: Path, lang: str, title: str, greeting: str) -> None:
+    render = pytest.importorskip("briefing.render")
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph
+
+    meta = render.Meta(title=title, author="a", subject="s", keywords=("k",), lang=lang,
+                       date=datetime.date(2025, 7, 1), header_left="l", header_right="r",
+                       page_label="{n}/{total}")
+    pdf = tmp_path / "brief.pdf"
+    pdf.write_bytes(render.render([Paragraph("text", getSampleStyleSheet()["Normal"])], meta))
+    out = tmp_path / "out.eml"
+    run([str(pdf), "--to", "a@example.org", "--from", "b@example.org", "--eml", str(out)])
+    msg = email.message_from_bytes(out.read_bytes(), policy=email.policy.default)
+    assert msg["Subject"] == title
+    assert msg.get_body(("plain",)).get_content().startswith(greeting)
+
+
 def test_a_damaged_pdf_is_still_sent_with_a_file_name_subject(tmp_path: Path) -> None:
     pdf = tmp_path / "broken.pdf"
     pdf.write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 50)
@@ -462,6 +483,73 @@ def test_sender_defaults_to_email_variable(tmp_path: Path, zh_pdf: Path) -> None
     out = tmp_path / "o.eml"
     run([str(zh_pdf), "--to", "a@example.org", "--eml", str(out)], {"EMAIL": "me@example.org"})
     assert email.message_from_bytes(out.read_bytes())["From"] == "me@example.org"
+
+
+# ---- TLS (self-signed certificate for 127.0.0.1, trusted through SSL_CERT_FILE) -----------------------------
+
+@pytest.fixture(scope="module")
+def cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed; cannot make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    crt, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-keyout", str(key), "-out", str(crt), "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True, timeout=30)
+    return crt, key
+
+
+def server_context(cert: tuple[Path, Path]) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*map(str, cert))
+    return context
+
+
+def test_starttls_with_login_delivers(smtpd, cert, zh_pdf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert[0]))
+    handler = Recorder()
+    port = smtpd(handler, tls_context=server_context(cert), require_starttls=True,
+                 authenticator=only_user("office", "s3cret"))  # AUTH only after STARTTLS (the default)
+    run(smtp_args(zh_pdf, port, "--starttls", "--user", "office"), {"BRIEFING_SMTP_PASSWORD": "s3cret"})
+    (env,) = handler.envelopes
+    assert pdf_parts(received(env))[0].get_content() == zh_pdf.read_bytes()
+
+
+def test_implicit_tls_delivers(smtpd, cert, zh_pdf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert[0]))
+    handler = Recorder()
+    port = smtpd(handler, ssl_context=server_context(cert))
+    run(smtp_args(zh_pdf, port, "--ssl"))
+    assert len(handler.envelopes) == 1
+
+
+def test_untrusted_certificate(smtpd, cert, zh_pdf: Path, monkeypatch: pytest.MonkeyPatch,
+                               tmp_path: Path) -> None:
+    empty_store = tmp_path / "none.pem"
+    empty_store.write_text("")
+    monkeypatch.setenv("SSL_CERT_FILE", str(empty_store))
+    monkeypatch.setenv("SSL_CERT_DIR", str(tmp_path))
+    handler = Recorder()
+    port = smtpd(handler, tls_context=server_context(cert))
+    expect_error(smtp_args(zh_pdf, port, "--starttls"), zh_pdf, "TLS certificate is not trusted")
+    assert handler.envelopes == []
+
+
+def test_ssl_against_a_plain_server(smtpd, zh_pdf: Path) -> None:
+    port = smtpd(Recorder())
+    expect_error(smtp_args(zh_pdf, port, "--ssl"), zh_pdf, f"TLS with 127.0.0.1:{port} failed", "--starttls")
+
+
+def test_starttls_not_offered(smtpd, zh_pdf: Path) -> None:
+    port = smtpd(Recorder())
+    expect_error(smtp_args(zh_pdf, port, "--starttls"), zh_pdf, "does not offer STARTTLS")
+
+
+def test_login_not_offered(smtpd, zh_pdf: Path) -> None:
+    port = smtpd(Recorder())  # no authenticator: no AUTH in the EHLO answer
+    expect_error(smtp_args(zh_pdf, port, "--user", "office"), zh_pdf, "does not offer login",
+                 env={"BRIEFING_SMTP_PASSWORD": "x"})
 
 
 # ---- sizes ---------------------------------------------------------------------------------------------------
