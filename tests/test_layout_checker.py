@@ -102,6 +102,7 @@ def test_line_ending_with_opening_quote_or_bracket_is_flagged(tmp_path: Path) ->
 @pytest.mark.parametrize("first,second", [
     ("实际到位省外资金79.9", "亿元均居全省前列"),
     ("实际到位省外资金2,48", "6.4亿元均居全省"),
+    ("实际到位省外资金2,486.", "4亿元均居全省"),
     ("地区生产总值增长6", "%居全省第六位次"),
     ("全市储能产能达到8", "GWh居全省前列"),
     ("都市麦田里项目新业态—", "—文旅增添新动能"),
@@ -265,3 +266,37 @@ def test_table_cells_on_one_baseline_are_separate_lines(tmp_path: Path) -> None:
     pdf = draw(tmp_path / "t.pdf", [], extra=cells)
     rep = check_pdf(pdf, lang="zh")
     assert [ln.text for ln in rep.lines] == ["地区生产总值", "6.3%", "第6位"]
+
+
+def test_paragraph_running_on_to_the_next_page(tmp_path: Path) -> None:
+    """The bottom line of page 1 continues on page 2 (unindented): it is checked as a non-final line, and the
+    short line on page 2 is the paragraph's last line."""
+    pdf = tmp_path / "pages.pdf"
+    c = canvas.Canvas(str(pdf), pagesize=(595.28, PAGE_H), invariant=1, initialFontName=font_name("serif"))
+    c.setFont(font_name("serif"), SIZE)
+    c.drawString(LEFT + 2 * SIZE, TOP_Y, "上半年全市经济运行")  # 9 em wide: full (indented first line)
+    c.drawString(LEFT, TOP_Y - LEADING, "总体平稳稳中有")           # 7 em: short, yet not the paragraph's end
+    c.showPage()
+    c.setFont(font_name("serif"), SIZE)
+    c.drawString(LEFT, TOP_Y, "进。")
+    c.save()
+    rep = check_pdf(pdf, lang="zh", text_area=area(11 * SIZE), sources=["上半年全市经济运行总体平稳稳中有进。"])
+    assert [ln.para_end for ln in rep.lines] == [False, False, True]
+    assert rep.count(4) == 1 and "总体平稳" in rep.of(4)[0].line, rep.describe()
+    assert rep.count(8) == 1, rep.describe()  # "进。" alone is a runt
+
+
+def test_han_latin_gap_judged_with_or_without_the_line_stretch(tmp_path: Path) -> None:
+    pdf = tmp_path / "s.pdf"
+    c = canvas.Canvas(str(pdf), invariant=1, initialFontName=font_name("serif"))
+    c.setFont(font_name("serif"), SIZE)
+    # Han chars spread 0.5 em apart by justification; the Han-digit gap kept at exactly 1/4 em
+    x = LEFT
+    for ch in "建设":
+        c.drawString(x, TOP_Y, ch)
+        x += 1.5 * SIZE
+    x += 0.25 * SIZE - 0.5 * SIZE
+    c.drawString(x, TOP_Y, "5G")
+    c.save()
+    rep = check_pdf(pdf, lang="zh")
+    assert rep.count(6) == 0 and rep.count(12) == 0, rep.describe()
