@@ -21,7 +21,7 @@ from .typeset import Para, ParaStyle, Run
 class Options:
     width: float                # text column width, pt
     chart_cache: bool = True
-    toc: bool = False
+    toc: tuple = ()             # (level, title, page, key) per section: print a table of contents
 
 
 class Anchor(Flowable):
@@ -66,6 +66,22 @@ class Rule(Flowable):
         self.canv.line(0, self.thick / 2, self.rw, self.thick / 2)
 
 
+class Link(Flowable):
+    """Wraps a flowable and makes its area a link to a named destination in the document."""
+
+    def __init__(self, inner: Flowable, key: str) -> None:
+        super().__init__()
+        self.inner, self.key = inner, key
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self.width, self.height = self.inner.wrap(aw, ah)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.inner.drawOn(self.canv, 0, 0)
+        self.canv.linkRect("", self.key, (0, 0, self.width, self.height), relative=1, thickness=0)
+
+
 def make_table(rows: list, widths: list[float], style: list, **kw) -> Table:
     """A ReportLab Table whose cells hold our flowables. Its default cell font (Helvetica, which would be
     referenced in the PDF unembedded) is replaced by the bundled sans face."""
@@ -101,6 +117,8 @@ class Composer:
     # ------------------------------------------------------------- document
     def story(self) -> list[Flowable]:
         out = self.title_block()
+        if self.opts.toc:
+            out += self.contents()
         for i, s in enumerate(self.doc.sections, 1):
             out += self.section(s, i)
         return out
@@ -131,6 +149,24 @@ class Composer:
         if d.source:
             out.append(Para(one(d.source), src))
         return out
+
+    def contents(self) -> list[Flowable]:
+        """The table of contents: section titles with page numbers, each a link to its section."""
+        w = self.opts.width
+        head = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.h2, leading=self.sz.h2 * 1.6,
+                         align="left", first_indent=0, color=theme.RED, space_before=6)
+        rows = []
+        for level, title, page, key in self.opts.toc:
+            st = replace(self.cell, left_indent=0 if level == 1 else self.sz.body * 1.5,
+                         color=theme.INK if level == 1 else theme.GREY_DARK)
+            rows.append([Link(Para(one(title, bold=level == 1), st), key),
+                         Para(one(str(page)), replace(self.cell, align="right"))])
+        t = make_table(rows, [w - 40, 40], [
+            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ("LINEBELOW", (0, -1), (-1, -1), 0.5, colors.HexColor(theme.GREY_LIGHT))])
+        t.spaceAfter = 8
+        return [Para(one(self.L["contents"], bold=True), head), t]
 
     def section(self, s: m.LSection, n: int) -> list[Flowable]:
         sz = self.sz

@@ -1,10 +1,13 @@
 """The stages wired together: load → localize → compose → render."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import model as m
 from .load import load
+
+
+TOC_AUTO_PAGES = 8   # longer briefings get a table of contents without --toc
 
 
 @dataclass(frozen=True)
@@ -26,12 +29,26 @@ def build_model(b: m.Briefing, lang: m.Lang, opts: BuildOptions = BuildOptions()
     local = localize(b, lang)
     pagesize = theme.LETTER if opts.paper == "letter" else theme.A4
     page = theme.Page(*pagesize)
-    story = compose(local, Options(width=page.frame_width, chart_cache=opts.chart_cache, toc=opts.toc))
     meta = Meta(title=local.title, author=local.author, subject=local.subtitle or local.title,
                 keywords=local.keywords, lang=lang, date=b.date,
                 header_left=f"{local.masthead}  ·  {local.title}" if lang == "en" else f"{local.masthead}　{local.title}",
                 header_right=local.date, page_label=local.labels["page"])
-    return render(story, meta, pagesize=pagesize, page=page, bleed=opts.bleed)
+    copts = Options(width=page.frame_width, chart_cache=opts.chart_cache)
+    entries: list = []
+    pdf = render(compose(local, copts), meta, pagesize=pagesize, page=page, bleed=opts.bleed, toc_sink=entries)
+    pages = entries[-1][2] if entries else 1
+    if opts.toc or pages > TOC_AUTO_PAGES:
+        # Contents: a first pass with placeholder page numbers takes the same room as the real list, so a
+        # second pass with the numbers it found is final.
+        for _ in range(3):
+            found: list = []
+            toc = tuple((lvl, title, pg, key) for lvl, title, pg, key in entries)
+            pdf = render(compose(local, replace(copts, toc=toc)), meta, pagesize=pagesize, page=page,
+                         bleed=opts.bleed, toc_sink=found)
+            if [e[2] for e in found] == [e[2] for e in entries] and toc:
+                break
+            entries = found
+    return pdf
 
 
 def parse_length(text: str) -> float:

@@ -94,7 +94,7 @@ MARK_LEN = 14.0
 MARK_GAP = 3.0       # crop marks stop short of the bleed edge
 
 
-def _canvas_class(meta: Meta, epoch: int, page: theme.Page, bleed: float):
+def _canvas_class(meta: Meta, epoch: int, page: theme.Page, bleed: float, toc_sink: list | None):
     """A canvas that defers page furniture until the page count is known ("Page 2 of 6").
 
     With a bleed, the media box grows by bleed + slug on each side; the trim box is the paper size, the
@@ -106,7 +106,7 @@ def _canvas_class(meta: Meta, epoch: int, page: theme.Page, bleed: float):
             super().__init__(*args, **kwargs)
             self._doc._timeStamp = _Stamp(epoch)
             self._pages: list[dict] = []
-            self._briefing_toc: list = []
+            self._briefing_toc: list = toc_sink if toc_sink is not None else []
 
         def showPage(self) -> None:  # noqa: N802 - ReportLab API
             self._pages.append(dict(self.__dict__))
@@ -166,8 +166,9 @@ def _canvas_class(meta: Meta, epoch: int, page: theme.Page, bleed: float):
 
 
 def render(story: list, meta: Meta, *, pagesize: tuple[float, float] = theme.A4, page: theme.Page | None = None,
-           bleed: float = 0.0) -> bytes:
-    """Lay out `story` and return the PDF bytes. `bleed` in pt adds a bleed area with crop marks."""
+           bleed: float = 0.0, toc_sink: list | None = None) -> bytes:
+    """Lay out `story` and return the PDF bytes. `bleed` in pt adds a bleed area with crop marks.
+    `toc_sink` receives (level, title, page, key) for every section anchor, in order."""
     page = page or theme.Page(*pagesize)
     epoch = creation_epoch(meta.date)
     buf = io.BytesIO()
@@ -188,5 +189,5 @@ def render(story: list, meta: Meta, *, pagesize: tuple[float, float] = theme.A4,
     doc.addPageTemplates([PageTemplate(id="first", frames=[frame]),
                           PageTemplate(id="later", frames=[frame])])
     doc.build([NextPageTemplate("later")] + story,
-              canvasmaker=_canvas_class(meta, epoch, page, bleed))
+              canvasmaker=_canvas_class(meta, epoch, page, bleed, toc_sink))
     return buf.getvalue()
