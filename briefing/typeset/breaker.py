@@ -1,0 +1,568 @@
+"""Line breaking: runs → characters with glue and break opportunities → optimal (Knuth–Plass) breaks → Lines.
+
+Model. A paragraph is a sequence of characters c[0..n-1]. Joint k sits before c[k] (1 ≤ k < n) and carries
+glue (natural width, stretch, shrink), whether a line may break there, a penalty, and the width a break adds
+at the end of the line (a drawn hyphen, or the blank half a compressed mark gets back). Prefix sums make the
+natural width/stretch/shrink of any line O(1), so the breaker costs O(n × feasible breaks per line).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Sequence
+
+from .. import fonts
+from ..errors import GlyphError
+from .punct import ASCII_PUNCT, LATIN_QUOTE_TRIM, NO_END, NO_START, POSITION, Pos
+from .style import ParaStyle, Run
+
+# Glue, in em of the larger neighbouring size.
+HAN_STRETCH = 0.15       # inter-character stretch (Chinese justifies by equal inter-character spacing)
+HAN_SHRINK = 0.02        # "tiny" shrink: lets a line take one more mark rather than stretch a lot
+CJK_LATIN = (0.25, 1 / 12, 1 / 8)   # ¼ em, stretch to ⅓ em, shrink to ⅛ em (TYPESETTING.md rule 6)
+SPACE_STRETCH, SPACE_SHRINK = 0.6, 0.35   # of the font's space width (English word spaces)
+
+HYPHEN_PENALTY = 50
+EXPLICIT_HYPHEN_PENALTY = 50
+EMERGENCY_PENALTY = 5000
+LINE_PENALTY = 10
+DOUBLE_HYPHEN_DEMERITS = 3000
+FINAL_HYPHEN_DEMERITS = 5000
+FITNESS_DEMERITS = 3000
+RUNT_DEMERITS = 1e8       # rule 8: effectively forbidden unless nothing else is possible
+LONE_WORD_DEMERITS = 1e6  # English: a single (long) word alone on the last line
+EPS = 1e-6
+
+# Glue kinds (for capping CJK–Latin spacing at ⅓ em when a line is very loose)
+G_NONE, G_CJK, G_CJK_LATIN, G_SPACE = 0, 1, 2, 3
+
+# Numbers with their units stay together (rule 3). The optional spaces are ones the author typed (53.87 亿元).
+_UNITS = sorted(
+    "个百分点 百分点 平方公里 平方米 千瓦时 千瓦 公斤 公里 公顷 美元 欧元 港元 人民币 元 人次 人 个 户 家 台 套 吨 辆 次 亩 "
+    "名 笔 场 所 种 位 项 件 座 倍 岁 年 月 日 号 天 小时 分钟 秒 米 斤 度 期 批 条 处 栋 间 张 篇 届 例 款 家次 余 多".split(),
+    key=len, reverse=True)
+_NUM = r"[0-9０-９]+(?:[.,:/][0-9０-９]+)*"
+_NUMBER_UNIT = re.compile(
+    rf"(?:第 ?)?{_NUM}(?: ?[%‰％℃])?(?: ?[万亿千百]+)?(?: ?(?:{'|'.join(map(re.escape, _UNITS))}))?")
+_STRIP = dict.fromkeys(map(ord, "\u200b\u2060\u00ad\ufeff\r"), None)
+_WS = " \t\n\u00a0"
+
+
+@dataclass(frozen=True)
+class Glyph:
+    """One drawn character: `x` is the pen position (pt from the paragraph box's left edge)."""
+
+    ch: str
+    x: float
+    advance: float   # the font's advance, pt
+    font: str
+    size: float
+    color: str
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str                    # characters drawn, in order (word spaces and an added hyphen included)
+    glyphs: tuple[Glyph, ...]
+    x0: float                    # left edge of the line (indents included)
+    measure: float               # width available to the line
+    natural_width: float         # width with all glue at its natural size
+    width: float                 # set width (justified lines: == measure)
+    ratio: float                 # glue ratio used (>0 stretched, <0 shrunk)
+    last: bool                   # ends the paragraph
+    hyphenated: bool             # a hyphen was added at the break
+    start: int                   # index of the first character in the prepared paragraph
+    end: int                     # index after the last character
+
+    @property
+    def xs(self) -> tuple[float, ...]:
+        return tuple(g.x for g in self.glyphs)
+
+    @property
+    def right(self) -> float:
+        return self.x0 + self.width
+
+    @property
+    def max_size(self) -> float:
+        return max((g.size for g in self.glyphs), default=0.0)
+
+
+@dataclass
+class _Face:
+    font: str
+    size: float
+    color: str
+    widths: dict[int, float]
+
+    def adv(self, ch: str) -> float:
+        return self.widths.get(ord(ch), 1000.0) * self.size / 1000.0
+
+
+@dataclass
+class Prepared:
+    """A paragraph reduced to characters and joints (see the module docstring)."""
+
+    style: ParaStyle
+    runs: tuple[Run, ...]
+    faces: list[_Face]
+    chars: list[str] = field(default_factory=list)
+    run_of: list[int] = field(default_factory=list)
+    cls: list[str] = field(default_factory=list)
+    adv: list[float] = field(default_factory=list)
+    cw: list[float] = field(default_factory=list)      # box width after compression/trims
+    tl: list[float] = field(default_factory=list)      # left trim: glyph drawn this much left of its box
+    # joints, index k = before char k (0 and n unused for glue)
+    space: list[int] = field(default_factory=list)     # 0 none, 1 breakable space, 2 no-break space
+    kind: list[int] = field(default_factory=list)
+    gw: list[float] = field(default_factory=list)
+    gst: list[float] = field(default_factory=list)
+    gsh: list[float] = field(default_factory=list)
+    brk: list[bool] = field(default_factory=list)
+    pen: list[float] = field(default_factory=list)
+    flag: list[bool] = field(default_factory=list)
+    brk_w: list[float] = field(default_factory=list)
+    hyph: list[bool] = field(default_factory=list)
+    P: list[float] = field(default_factory=list)
+    ST: list[float] = field(default_factory=list)
+    SH: list[float] = field(default_factory=list)
+    han: list[int] = field(default_factory=list)       # prefix count of Han characters
+    spaces: list[int] = field(default_factory=list)    # prefix count of word spaces
+
+    @property
+    def n(self) -> int:
+        return len(self.chars)
+
+    def text_from(self, start: int) -> list[Run]:
+        """The runs of the text from character `start` on (for the continuation of a split)."""
+        out: list[Run] = []
+        buf: list[str] = []
+        cur = None
+        for k in range(start, self.n):
+            r = self.run_of[k]
+            if r != cur and buf:
+                out.append(_with_text(self.runs[cur], "".join(buf)))
+                buf = []
+            cur = r
+            if k > start and self.space[k]:
+                buf.append(" " if self.space[k] == 1 else "\u00a0")
+            buf.append(self.chars[k])
+        if buf:
+            out.append(_with_text(self.runs[cur], "".join(buf)))
+        return out
+
+
+def _with_text(run: Run, text: str) -> Run:
+    return Run(text, run.bold, run.size, run.color, run.family)
+
+
+# ---------------------------------------------------------------------------------------------- glyphs
+
+def check_glyphs(runs: Sequence[Run], style: ParaStyle, origin: str = "") -> None:
+    """Raise GlyphError for the first character the run's face cannot draw (never draw a silent box)."""
+    for run in runs:
+        family = run.family or style.family
+        text = run.text.translate(_STRIP)
+        missing = fonts.missing_chars(text, family, run.bold)
+        if missing:
+            raise _glyph_error(missing[0], origin)
+    if style.bullet:
+        missing = fonts.missing_chars(style.bullet, style.family, False)
+        if missing:
+            raise _glyph_error(missing[0], origin)
+
+
+def _glyph_error(ch: str, origin: str) -> GlyphError:
+    return GlyphError(f"character {fonts.describe_char(ch)} is in no bundled font", "replace or remove it",
+                      origin or None)
+
+
+# --------------------------------------------------------------------------------------- classification
+
+@lru_cache(maxsize=8192)
+def char_class(ch: str, lang: str) -> str:
+    """H: CJK ideograph-like box; P: CJK punctuation; L: letter; D: digit; S: other symbol."""
+    if ch in POSITION:
+        # In English, curly quotes, dashes, ellipsis and the middle dot are Latin punctuation.
+        if lang == "en" and (ch in LATIN_QUOTE_TRIM or ch in "—…·"):
+            return "S"
+        return "P"
+    cat = unicodedata.category(ch)
+    if unicodedata.east_asian_width(ch) in "WF":
+        return "P" if cat[0] == "P" else "H"
+    if cat[0] == "L":
+        return "L"
+    if cat == "Nd":
+        return "D"
+    return "S"
+
+
+def _latin_spaced(ch: str, cls: str) -> bool:
+    """Does this non-CJK character take ¼ em next to a Han character?"""
+    return cls in "LD" or (cls == "S" and ch not in ASCII_PUNCT and not ch.isspace())
+
+
+@lru_cache(maxsize=1)
+def _hyphenator():
+    import pyphen
+
+    return pyphen.Pyphen(lang="en_US", left=2, right=3)
+
+
+@lru_cache(maxsize=20000)
+def hyphen_points(word: str) -> tuple[int, ...]:
+    if len(word) < 5 or word.isupper():
+        return ()
+    return tuple(_hyphenator().positions(word))
+
+
+# ------------------------------------------------------------------------------------------- preparing
+
+def prepare(runs: Sequence[Run], style: ParaStyle, origin: str = "") -> Prepared:
+    runs = tuple(runs)
+    check_glyphs(runs, style, origin)
+    faces = [_Face(fonts.font_name(r.family or style.family, r.bold), r.size or style.size,
+                   r.color or style.color, fonts.widths(r.family or style.family, r.bold)) for r in runs]
+    p = Prepared(style, runs, faces)
+    toks = _tokens(runs)
+    s = "".join(ch for ch, _ in toks)
+    nobreak = bytearray(len(s) + 1)
+    for m in _NUMBER_UNIT.finditer(s):
+        for k in range(m.start() + 1, m.end()):
+            nobreak[k] = 1
+    _fill_chars(p, toks, nobreak)
+    _fill_widths(p)
+    _fill_joints(p)
+    _fill_prefix(p)
+    return p
+
+
+def _tokens(runs: tuple[Run, ...]) -> list[tuple[str, int]]:
+    """(char, run index) with whitespace collapsed to one ' ' (or NBSP) and trimmed at both ends."""
+    toks: list[tuple[str, int]] = []
+    pending: str | None = None
+    for ri, run in enumerate(runs):
+        for ch in run.text.translate(_STRIP):
+            if ch in _WS:
+                if toks and pending != "\u00a0":
+                    pending = "\u00a0" if ch == "\u00a0" else " "
+                continue
+            if pending:
+                toks.append((pending, ri))
+                pending = None
+            toks.append((ch, ri))
+    return toks
+
+
+def _fill_chars(p: Prepared, toks: list[tuple[str, int]], nobreak: bytearray) -> None:
+    lang = p.style.lang
+    sp, nb = 0, 0
+    nb_flags: list[int] = []
+    for idx, (ch, ri) in enumerate(toks):
+        if ch in " \u00a0":
+            sp = 1 if ch == " " else 2
+            nb = nobreak[idx] or nobreak[idx + 1]
+            continue
+        cls = char_class(ch, lang)
+        if sp and lang == "zh" and p.chars and (cls in "HP" or p.cls[-1] in "HP"):
+            sp = 0     # a space typed next to Chinese is replaced by the CJK spacing below
+        p.chars.append(ch)
+        p.run_of.append(ri)
+        p.cls.append(cls)
+        p.space.append(sp if p.chars[:-1] else 0)
+        nb_flags.append(1 if (nb or nobreak[idx]) else 0)
+        sp, nb = 0, 0
+    p._nb = nb_flags  # type: ignore[attr-defined]
+
+
+def _fill_widths(p: Prepared) -> None:
+    lang = p.style.lang
+    n = p.n
+    adv = [p.faces[p.run_of[k]].adv(p.chars[k]) for k in range(n)]
+    tl = [0.0] * n
+    tr = [0.0] * n
+    p.brk_w = [0.0] * (n + 1)
+    for k, ch in enumerate(p.chars):
+        size = p.faces[p.run_of[k]].size
+        if lang == "en" and ch in LATIN_QUOTE_TRIM and abs(adv[k] - size) < EPS:
+            tl[k], tr[k] = (t * size for t in LATIN_QUOTE_TRIM[ch])
+    # Punctuation compression (rule 5): of two adjacent full-width marks, one loses its blank half.
+    for k in range(1, n):
+        a, b = p.chars[k - 1], p.chars[k]
+        if p.cls[k - 1] != "P" or p.cls[k] != "P" or p.space[k]:
+            continue
+        pa, pb = POSITION.get(a), POSITION.get(b)
+        if pa is None or pb is None or pa in (Pos.CENTER, Pos.FULL) or pb in (Pos.CENTER, Pos.FULL):
+            continue
+        sa, sb = p.faces[p.run_of[k - 1]].size, p.faces[p.run_of[k]].size
+        if abs(adv[k - 1] - sa) > EPS or abs(adv[k] - sb) > EPS:
+            continue    # not a full-width glyph in this face
+        if pa is Pos.LEFT and tr[k - 1] == 0:
+            tr[k - 1] = sa / 2
+            p.brk_w[k] += sa / 2     # a break between them gives the blank half back
+        elif pb is Pos.RIGHT and tl[k] == 0:
+            tl[k] = sb / 2
+    p.adv, p.tl = adv, tl
+    p.cw = [adv[k] - tl[k] - tr[k] for k in range(n)]
+
+
+def _fill_joints(p: Prepared) -> None:
+    n, chars, cls = p.n, p.chars, p.cls
+    nb = p._nb  # type: ignore[attr-defined]
+    p.kind = [G_NONE] * (n + 1)
+    p.gw = [0.0] * (n + 1)
+    p.gst = [0.0] * (n + 1)
+    p.gsh = [0.0] * (n + 1)
+    p.brk = [False] * (n + 1)
+    p.pen = [0.0] * (n + 1)
+    p.flag = [False] * (n + 1)
+    p.hyph = [False] * (n + 1)
+    p.space.append(0)
+    for k in range(1, n):
+        a, b, ca, cb = chars[k - 1], chars[k], cls[k - 1], cls[k]
+        fa, fb = p.faces[p.run_of[k - 1]], p.faces[p.run_of[k]]
+        em = max(fa.size, fb.size)
+        if p.space[k]:
+            w = fa.adv(" ")
+            p.kind[k], p.gw[k], p.gst[k], p.gsh[k] = G_SPACE, w, w * SPACE_STRETCH, w * SPACE_SHRINK
+            p.brk[k] = p.space[k] == 1 and not nb[k] and b not in NO_START and a not in NO_END
+            continue
+        if (ca == "H" and _latin_spaced(b, cb)) or (cb == "H" and _latin_spaced(a, ca)):
+            p.kind[k] = G_CJK_LATIN
+            p.gw[k], p.gst[k], p.gsh[k] = (v * em for v in CJK_LATIN)
+        elif ca in "HP" or cb in "HP":
+            p.kind[k] = G_CJK
+            p.gst[k], p.gsh[k] = HAN_STRETCH * em, HAN_SHRINK * em
+        if nb[k] or b in NO_START or a in NO_END:
+            continue
+        if ca in "HP" or cb in "HP":
+            p.brk[k] = True       # ideographs break on both sides (UAX #14 ID)
+        elif a in "-‐" and cb == "L" and k >= 2 and cls[k - 2] == "L":
+            p.brk[k], p.pen[k], p.flag[k] = True, EXPLICIT_HYPHEN_PENALTY, True
+        elif a in "—–" and cb == "L":
+            p.brk[k] = True
+    _fill_hyphenation(p)
+
+
+def _fill_hyphenation(p: Prepared) -> None:
+    """Hyphenation points of Latin words (pyphen): a break adds a drawn hyphen."""
+    n, cls = p.n, p.cls
+    k = 0
+    while k < n:
+        if cls[k] != "L" or p.chars[k] in POSITION:
+            k += 1
+            continue
+        start = k
+        while k < n and cls[k] == "L" and (k == start or not p.space[k]):
+            k += 1
+        if (start > 0 and not p.space[start] and cls[start - 1] == "D") or (k < n and cls[k] == "D"
+                                                                               and not p.space[k]):
+            continue   # letters glued to digits (8GWh, A4) are codes, not words
+        word = "".join(p.chars[start:k])
+        for pos in hyphen_points(word):
+            j = start + pos
+            if not p.brk[j]:
+                face = p.faces[p.run_of[j - 1]]
+                p.brk[j], p.pen[j], p.flag[j], p.hyph[j] = True, HYPHEN_PENALTY, True, True
+                p.brk_w[j] += face.adv("-")
+
+
+def _fill_prefix(p: Prepared) -> None:
+    n = p.n
+    P = [0.0] * (n + 1)
+    ST = [0.0] * (n + 1)
+    SH = [0.0] * (n + 1)
+    han = [0] * (n + 1)
+    spaces = [0] * (n + 1)
+    w = st = sh = 0.0
+    for k in range(n):
+        if k:
+            w += p.gw[k]
+            st += p.gst[k]
+            sh += p.gsh[k]
+        w += p.cw[k]
+        P[k + 1], ST[k + 1], SH[k + 1] = w, st, sh
+        han[k + 1] = han[k] + (p.cls[k] == "H")
+        spaces[k + 1] = spaces[k] + (1 if k and p.space[k] else 0)
+    p.P, p.ST, p.SH, p.han, p.spaces = P, ST, SH, han, spaces
+
+
+# --------------------------------------------------------------------------------------------- breaking
+
+def break_lines(runs: Sequence[Run], width: float, style: ParaStyle, origin: str = "") -> list[Line]:
+    """Break a paragraph into justified lines for a text area `width` pt wide (pure; no drawing)."""
+    return lines_for(prepare(runs, style, origin), width)
+
+
+def lines_for(p: Prepared, width: float) -> list[Line]:
+    if p.n == 0:
+        return []
+    st = p.style
+    x_first = st.left_indent + st.indent_pt
+    w_first, w_rest = width - x_first, width - st.left_indent
+    breaks, best = None, float("inf")
+    for tol, emergency in ((2.0, False), (10.0, False), (float("inf"), True)):
+        if emergency and breaks:
+            break    # breaking inside words and numbers is only for text that cannot be set otherwise
+        found = _knuth_plass(p, w_first, w_rest, tol, emergency)
+        if found and found[1] < best:
+            breaks, best = found
+        if breaks and best < LONE_WORD_DEMERITS:
+            break    # a looser pass is only worth trying to get rid of a runt
+    if not breaks:   # a single character wider than the measure: one char per line, overfull
+        breaks = [(k, 0.0) for k in range(1, p.n + 1)]
+    lines = []
+    start = 0
+    for idx, (end, ratio) in enumerate(breaks):
+        first = idx == 0
+        lines.append(_set_line(p, start, end, ratio, x_first if first else st.left_indent,
+                               w_first if first else w_rest, end == p.n))
+        start = end
+    return lines
+
+
+def _knuth_plass(p: Prepared, w_first: float, w_rest: float, tol: float,
+                 emergency: bool) -> tuple[list[tuple[int, float]], float] | None:
+    n = p.n
+    P, ST, SH, gw, gst, gsh = p.P, p.ST, p.SH, p.gw, p.gst, p.gsh
+    brk, pens, flags, brk_w = p.brk, p.pen, p.flag, p.brk_w
+    lang = p.style.lang
+    cands = range(1, n + 1) if emergency else [k for k in range(1, n) if brk[k]] + [n]
+    # node: (position, fitness, total demerits, flagged, previous node, ratio)
+    active: list[tuple] = [(0, 1, 0.0, False, None, 0.0)]
+    lo = 0
+    for j in cands:
+        last = j == n
+        pen = pens[j] if (brk[j] or last) else EMERGENCY_PENALTY
+        flag = flags[j]
+        bw = 0.0 if last else brk_w[j]
+        best: list[tuple | None] = [None, None, None, None]
+        i = lo
+        while i < len(active):
+            node = active[i]
+            pos = node[0]
+            if pos == 0:
+                avail, L, stretch, shrink = w_first, P[j], ST[j], SH[j]
+            else:
+                avail = w_rest
+                L = P[j] - P[pos] - gw[pos]
+                stretch = ST[j] - ST[pos] - gst[pos]
+                shrink = SH[j] - SH[pos] - gsh[pos]
+            if L - shrink > avail + EPS:
+                # too long now, and longer for every later break: deactivate
+                if i == lo:
+                    lo += 1
+                i += 1
+                continue
+            Lb = L + bw
+            if last:
+                r = 0.0 if Lb <= avail + EPS else (avail - Lb) / shrink
+            elif Lb < avail - EPS:
+                r = (avail - Lb) / stretch if stretch > 0 else float("inf")
+            elif Lb > avail + EPS:
+                r = (avail - Lb) / shrink if shrink > 0 else float("-inf")
+            else:
+                r = 0.0
+            if r < -1.0 - EPS:
+                i += 1
+                continue
+            if r > tol:
+                break          # later nodes give shorter, even looser lines
+            b = 100.0 * min(abs(r), 10.0) ** 3
+            d = (LINE_PENALTY + b) ** 2 + pen * pen
+            if flag and node[3]:
+                d += DOUBLE_HYPHEN_DEMERITS
+            fit = 0 if r < -0.5 else 1 if r <= 0.5 else 2 if r <= 1.0 else 3
+            if abs(fit - node[1]) > 1:
+                d += FITNESS_DEMERITS
+            if last:
+                d += _last_line_demerits(p, pos, lang)
+                if node[3]:
+                    d += FINAL_HYPHEN_DEMERITS
+            total = node[2] + d
+            cur = best[fit]
+            if cur is None or total < cur[0]:
+                best[fit] = (total, node, r)
+            i += 1
+        for fit, cand in enumerate(best):
+            if cand is not None:
+                active.append((j, fit, cand[0], flag, cand[1], cand[2]))
+        if lo >= len(active):
+            return None
+    ends = [a for a in active[lo:] if a[0] == n]
+    if not ends:
+        return None
+    node = min(ends, key=lambda a: a[2])
+    total = node[2]
+    out = []
+    while node[4] is not None:
+        out.append((node[0], node[5]))
+        node = node[4]
+    return out[::-1], total
+
+
+def _last_line_demerits(p: Prepared, pos: int, lang: str) -> float:
+    """Rule 8: runt last lines."""
+    if pos == 0:
+        return 0.0      # a one-line paragraph has nothing to pull down
+    if lang == "zh" or p.han[p.n] - p.han[pos] > 0:
+        if p.han[p.n] - p.han[pos] < 2:
+            return RUNT_DEMERITS
+        return 0.0
+    if p.spaces[p.n] - p.spaces[pos + 1] == 0:      # a single word alone
+        return RUNT_DEMERITS if p.n - pos <= 6 else LONE_WORD_DEMERITS
+    return 0.0
+
+
+# --------------------------------------------------------------------------------------------- setting
+
+def _set_line(p: Prepared, i: int, j: int, r: float, x0: float, measure: float, last: bool) -> Line:
+    style = p.style
+    justify = style.align == "justify" and not last
+    ratio = r if justify else min(r, 0.0)
+    if ratio == float("inf"):
+        ratio = 0.0
+    amounts = _glue_amounts(p, i, j, ratio)
+    tail = 0.0 if j >= p.n else p.brk_w[j]
+    natural = sum(p.cw[i:j]) + sum(p.gw[i + 1:j]) + tail
+    set_w = sum(p.cw[i:j]) + sum(amounts) + tail
+    offset = 0.0
+    if style.align == "center":
+        offset = (measure - set_w) / 2
+    elif style.align == "right":
+        offset = measure - set_w
+    glyphs: list[Glyph] = []
+    x = x0 + offset
+    for k in range(i, j):
+        face = p.faces[p.run_of[k]]
+        if k > i:
+            if p.space[k]:
+                glyphs.append(Glyph(" ", x, face.adv(" "), face.font, face.size, face.color))
+            x += amounts[k - i - 1]
+        glyphs.append(Glyph(p.chars[k], x - p.tl[k], p.adv[k], face.font, face.size, face.color))
+        x += p.cw[k]
+    hyphenated = j < p.n and p.hyph[j]
+    if j < p.n:
+        x += p.brk_w[j]
+        if hyphenated:
+            face = p.faces[p.run_of[j - 1]]
+            hw = face.adv("-")
+            glyphs.append(Glyph("-", x - hw, hw, face.font, face.size, face.color))
+    return Line("".join(g.ch for g in glyphs), tuple(glyphs), x0, measure, natural, x - x0 - offset, ratio,
+                last, hyphenated, i, j)
+
+
+def _glue_amounts(p: Prepared, i: int, j: int, ratio: float) -> list[float]:
+    """Glue widths of joints i+1..j-1; CJK–Latin spacing stays ≤ ⅓ em by giving its excess to the rest."""
+    ks = range(i + 1, j)
+    if ratio <= 1.0:
+        if ratio >= 0:
+            return [p.gw[k] + ratio * p.gst[k] for k in ks]
+        return [p.gw[k] + ratio * p.gsh[k] for k in ks]
+    capped = sum(p.gst[k] for k in ks if p.kind[k] == G_CJK_LATIN)
+    other = sum(p.gst[k] for k in ks if p.kind[k] != G_CJK_LATIN)
+    if capped == 0 or other == 0:
+        return [p.gw[k] + ratio * p.gst[k] for k in ks]
+    r2 = (ratio * (capped + other) - capped) / other
+    return [p.gw[k] + (p.gst[k] if p.kind[k] == G_CJK_LATIN else r2 * p.gst[k]) for k in ks]

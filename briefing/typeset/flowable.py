@@ -1,0 +1,163 @@
+"""`Para`: a Platypus flowable that draws our own justified lines at exact glyph positions."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Sequence
+
+from reportlab.lib.colors import HexColor
+from reportlab.platypus import Flowable
+
+from .. import fonts
+from .breaker import Glyph, Line, Prepared, check_glyphs, lines_for, prepare
+from .style import ParaStyle, Run
+
+# The CJK em box sits 0.88 em above and 0.12 em below the baseline in Noto SC; lines centre it in the leading.
+_DESCENT = 0.12
+
+
+class Para(Flowable):
+    """A paragraph of styled runs. Splits across frames with ≥ 2 lines on each side (rule 9)."""
+
+    def __init__(self, runs: Sequence[Run], style: ParaStyle, origin: str = "") -> None:
+        super().__init__()
+        self.runs = tuple(runs)
+        self.style = style
+        self.origin = origin
+        self.spaceBefore = style.space_before
+        self.spaceAfter = style.space_after
+        self.keepWithNext = style.keep_with_next
+        check_glyphs(self.runs, style, origin)      # fail early, at story-building time
+        self._prep: Prepared | None = None
+        self._lines: list[Line] = []
+        self._lines_w: float | None = None
+        self._fixed = False       # first part of a split: lines are final
+
+    # -- layout
+    def _prepared(self) -> Prepared:
+        if self._prep is None:
+            self._prep = prepare(self.runs, self.style, self.origin)
+        return self._prep
+
+    def _layout(self, availW: float) -> None:
+        if self._fixed or (self._lines_w is not None and abs(self._lines_w - availW) < 1e-6):
+            return
+        self._lines = lines_for(self._prepared(), availW)
+        self._lines_w = availW
+
+    def _heights(self) -> list[float]:
+        s, lead = self.style.size, self.style.leading
+        return [lead if ln.max_size <= s else lead * ln.max_size / s for ln in self._lines]
+
+    @property
+    def lines(self) -> list[Line]:
+        return self._lines
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self._layout(availWidth)
+        self.width = self._lines_w if self._fixed else availWidth
+        self.height = sum(self._heights())
+        return self.width, self.height
+
+    def minWidth(self) -> float:
+        """Widest unbreakable piece plus indents (for tables with automatic column widths)."""
+        p = self._prepared()
+        widest, start = 0.0, 0
+        for k in list(range(1, p.n)) + [p.n]:
+            if k == p.n or p.brk[k]:
+                widest = max(widest, p.P[k] - p.P[start] - (p.gw[start] if start else 0.0))
+                start = k
+        return widest + self.style.left_indent + self.style.indent_pt
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        self._layout(availWidth)
+        heights = self._heights()
+        n = len(self._lines)
+        fit, used = 0, 0.0
+        for h in heights:
+            if used + h > availHeight + 1e-6:
+                break
+            used += h
+            fit += 1
+        if fit >= n:
+            return [self]
+        k = min(fit, n - 2)       # keep at least two lines for the next page
+        if k < 2:
+            return []             # fewer than two lines would stay: move the whole paragraph
+        return [self._head(k, availWidth), self._tail(k)]
+
+    def _head(self, k: int, width: float) -> Para:
+        head = Para.__new__(Para)
+        Flowable.__init__(head)
+        head.runs, head.style, head.origin = self.runs, self.style, self.origin
+        head.spaceBefore, head.spaceAfter, head.keepWithNext = self.spaceBefore, 0, False
+        head._prep, head._lines, head._lines_w, head._fixed = self._prep, self._lines[:k], width, True
+        return head
+
+    def _tail(self, k: int) -> Para:
+        st = replace(self.style, first_indent=0.0, bullet=None, space_before=0.0)
+        tail = Para(self._prepared().text_from(self._lines[k].start), st, self.origin)
+        tail.keepWithNext = self.keepWithNext
+        return tail
+
+    # -- drawing
+    def draw(self) -> None:
+        canv = self.canv
+        text = canv.beginText()
+        state: dict[str, object] = {}
+        y = self.height
+        for idx, (line, h) in enumerate(zip(self._lines, self._heights())):
+            s = max(line.max_size, self.style.size)
+            base = y - h + (h - s) / 2 + _DESCENT * s
+            if idx == 0 and self.style.bullet and not self._is_tail():
+                self._draw_bullet(text, state, base)
+            for seg, x, cs in _segments(line.glyphs):
+                _set_state(text, state, seg[0], cs)
+                text.setTextOrigin(x, base)
+                text.textOut("".join(g.ch for g in seg))
+            y -= h
+        canv.drawText(text)
+
+    def _is_tail(self) -> bool:
+        return False
+
+    def _draw_bullet(self, text, state: dict, base: float) -> None:
+        st = self.style
+        font = fonts.font_name(st.family, False)
+        w = fonts.advance(st.bullet, st.family, False, st.size)
+        x = max(0.0, st.left_indent - w - 0.5 * st.size)
+        _set_state(text, state, Glyph(st.bullet, x, w, font, st.size, st.color), 0.0)
+        text.setTextOrigin(x, base)
+        text.textOut(st.bullet)
+
+
+def _segments(glyphs: Sequence[Glyph]):
+    """Group glyphs into runs drawable with one text-show and a constant character spacing."""
+    i, n = 0, len(glyphs)
+    while i < n:
+        g0 = glyphs[i]
+        j = i + 1
+        cs = None
+        while j < n:
+            g, prev = glyphs[j], glyphs[j - 1]
+            if (g.font, g.size, g.color) != (g0.font, g0.size, g0.color):
+                break
+            gap = g.x - prev.x - prev.advance
+            if cs is None:
+                cs = gap
+            elif abs(gap - cs) > 1e-4:
+                break
+            j += 1
+        yield glyphs[i:j], g0.x, cs or 0.0
+        i = j
+
+
+def _set_state(text, state: dict, g: Glyph, cs: float) -> None:
+    if state.get("font") != (g.font, g.size):
+        text.setFont(g.font, g.size)
+        state["font"] = (g.font, g.size)
+    if state.get("color") != g.color:
+        text.setFillColor(HexColor(g.color))
+        state["color"] = g.color
+    if state.get("cs") != round(cs, 5):
+        text.setCharSpace(cs)
+        state["cs"] = round(cs, 5)

@@ -1,0 +1,322 @@
+"""Unit tests of the typesetter (briefing.typeset): breaking rules, justification, compression, spacing,
+runts, splitting, glyph errors, and the punctuation table checked against the bundled fonts."""
+from __future__ import annotations
+
+import pdfplumber
+import pytest
+from fontTools.pens.boundsPen import BoundsPen
+from fontTools.ttLib import TTFont
+from reportlab.lib.pagesizes import A4
+from reportlab.platypus import SimpleDocTemplate
+
+from briefing import fonts
+from briefing.errors import GlyphError
+from briefing.typeset import Para, ParaStyle, Run, break_lines
+from briefing.typeset.punct import CLASSES, LATIN_QUOTE_TRIM, NO_END, NO_START, Pos
+
+ZH = ParaStyle()
+EN = ParaStyle(lang="en", leading=15.0)
+SIZE = ZH.size
+
+TEXT_ZH = ("上半年，全市经济运行总体平稳、稳中有进、进中提质，地区生产总值同比增长6.3%、居全省第6位，"
+           "一般公共预算收入、社会消费品零售总额、固定资产投资、规上工业增加值分别增长4.5%、8.2%、6.6%、"
+           "8.4%，分别居全省第1、第3、第5、第8位。“稳”的态势持续巩固。焦作市夏粮平均亩产524.3公斤，"
+           "居全省第1位。“3+13+N”产业链群增加值同比增长9%、拉动规上工业增加值增长8.6个百分点（2024-2025）。"
+           "实际到位省外资金2,486.4亿元，新增就业3.91万人，储能8GWh——创历史新高……")
+TEXT_EN = ("The city’s economy grew 6.3% in the first half of 2025, ranking sixth in the province; general "
+           "public budget revenue, retail sales of consumer goods, fixed-asset investment and industrial "
+           "value added rose 4.5%, 8.2%, 6.6% and 8.4% respectively, an extraordinarily remarkable "
+           "acceleration of the regional economy.")
+UNBREAKABLE = ["2,486.4亿元", "524.3公斤", "3.91万人", "6.3%", "8GWh", "3+13+N", "2024-2025", "——", "……"]
+
+
+def widths_em(n_min: int = 8, n_max: int = 40):
+    return [SIZE * k for k in range(n_min, n_max + 1)]
+
+
+def body_lines(lines):
+    return [ln.text for ln in lines]
+
+
+# ------------------------------------------------------------------------------ break opportunities
+
+@pytest.mark.parametrize("width", widths_em())
+def test_zh_prohibitions_and_unbreakables(width):
+    lines = break_lines([Run(TEXT_ZH)], width, ZH)
+    assert "".join(body_lines(lines)) == TEXT_ZH          # nothing added or lost
+    for a, b in zip(lines, lines[1:]):
+        assert b.text[0] not in NO_START, (a.text, b.text)
+        assert a.text[-1] not in NO_END, (a.text, b.text)
+        joined = a.text[-6:] + "|" + b.text[:6]
+        for unit in UNBREAKABLE:
+            for cut in range(1, len(unit)):
+                assert unit[:cut] + "|" + unit[cut:] not in joined, joined
+
+
+@pytest.mark.parametrize("width", widths_em(10, 40))
+def test_en_breaks_only_at_spaces_or_hyphenation(width):
+    lines = break_lines([Run(TEXT_EN)], width, EN)
+    words = set(TEXT_EN.split())
+    rebuilt = ""
+    for ln in lines:
+        if ln.hyphenated:
+            assert ln.text.endswith("-") and ln.text[-2].isalpha()
+            rebuilt += ln.text[:-1]
+        elif ln.text.endswith("-"):          # break after an explicit hyphen (fixed-|asset): nothing added
+            rebuilt += ln.text
+        else:
+            rebuilt += ln.text + " "
+    assert rebuilt.split() == TEXT_EN.split()
+    for ln in lines:   # every line is whole words, except hyphenated fragments at the edges
+        for w in ln.text.rstrip("-").split()[1:-1]:
+            assert w in words
+
+
+def test_hyphenation_points_are_real():
+    lines = break_lines([Run("incomprehensibilities " * 6)], SIZE * 9, EN)
+    hy = [ln for ln in lines if ln.hyphenated]
+    assert hy, "a narrow measure must hyphenate a long word"
+    import pyphen
+    dic = pyphen.Pyphen(lang="en_US")
+    allowed = set(dic.positions("incomprehensibilities"))
+    for ln in hy:
+        frag = ln.text.split()[-1][:-1]
+        assert len(frag) in allowed
+
+
+# ------------------------------------------------------------------------------ justification
+
+@pytest.mark.parametrize("style,text", [(ZH, TEXT_ZH), (EN, TEXT_EN)])
+@pytest.mark.parametrize("width", widths_em(8, 40))
+def test_justified_to_half_point(style, text, width):
+    lines = break_lines([Run(text)], width, style)
+    for ln in lines:
+        last_g = [g for g in ln.glyphs if g.ch != " "][-1]
+        right = last_g.x + last_g.advance
+        assert right <= width + 0.5
+        assert min(g.x for g in ln.glyphs) >= -0.01
+        if not ln.last:
+            assert abs(right - width) <= 0.5, (ln.text, right, width)
+
+
+def test_first_line_indent():
+    zh = break_lines([Run(TEXT_ZH)], 300, ZH)
+    assert zh[0].glyphs[0].x == pytest.approx(2 * SIZE)
+    assert zh[1].glyphs[0].x == pytest.approx(0)
+    en = break_lines([Run(TEXT_EN)], 300, EN)
+    assert en[0].glyphs[0].x == pytest.approx(0)
+
+
+# ------------------------------------------------------------------------------ compression and spacing
+
+@pytest.mark.parametrize("pair", ["。”", "），", "”（", "（“", "、“", "》，"])
+def test_punctuation_pair_compressed(pair):
+    text = "甲乙丙" + pair + "丁戊己"
+    ln = break_lines([Run(text)], 400, ZH)[0]
+    xs = {i: g.x for i, g in enumerate(ln.glyphs)}
+    # pair start (pen box of the first mark) to the following Han character
+    start = xs[3] - (ln.glyphs[3].x - xs[3])
+    han_after = xs[5]
+    box_first = xs[3] if pair[0] not in "（“" or pair[0] == "（" else xs[3]
+    advance = han_after - box_first
+    if pair[0] == "（" and pair[1] == "“":   # second mark is shifted left by its blank half
+        advance = han_after - xs[3]
+    assert advance == pytest.approx(1.5 * SIZE, abs=0.05 * SIZE), (pair, advance)
+
+
+def test_compression_released_at_line_break():
+    # force a break between ” and （: the line ending in ” keeps its full width (no glyph outside)
+    text = "甲" * 9 + "”（" + "乙" * 20
+    for w in widths_em(8, 14):
+        for ln in break_lines([Run(text)], w, ZH):
+            if ln.text.endswith("”") and not ln.last:
+                g = ln.glyphs[-1]
+                assert g.x + g.advance == pytest.approx(w, abs=0.5)
+
+
+@pytest.mark.parametrize("width", widths_em(12, 40))
+def test_cjk_latin_glue(width):
+    text = "全市 GDP 增长6.3%，高于全省0.9个百分点，储能容量8GWh居全省第1位，GDP总量提升。" * 2
+    for ln in break_lines([Run(text)], width, ZH):
+        g = ln.glyphs
+        assert g[0].ch != " " and g[-1].ch != " "        # no spacing at line edges, typed spaces dropped
+        assert " " not in ln.text
+        for a, b in zip(g, g[1:]):
+            han_latin = ("\u4e00" <= a.ch <= "\u9fff" and b.ch.isascii() and b.ch.isalnum()) or \
+                        ("\u4e00" <= b.ch <= "\u9fff" and a.ch.isascii() and a.ch.isalnum())
+            if han_latin:
+                gap = b.x - (a.x + a.advance)
+                assert 0.125 * SIZE - 0.01 <= gap <= SIZE / 3 + 0.01, (a.ch, b.ch, gap / SIZE)
+
+
+# ------------------------------------------------------------------------------ runts
+
+@pytest.mark.parametrize("width", widths_em(8, 40))
+def test_no_zh_runt(width):
+    lines = break_lines([Run(TEXT_ZH[:int(width // SIZE) * 3 + 1])], width, ZH)
+    if len(lines) > 1:
+        han = [c for c in lines[-1].text if "\u4e00" <= c <= "\u9fff"]
+        assert len(han) >= 2, body_lines(lines)
+
+
+@pytest.mark.parametrize("width", widths_em(12, 40))
+def test_no_en_short_word_alone(width):
+    lines = break_lines([Run(TEXT_EN + " It is up.")], width, EN)
+    last = lines[-1].text.split()
+    assert len(last) > 1 or len(last[0]) > 6, body_lines(lines)
+
+
+# ------------------------------------------------------------------------------ glyph errors
+
+def test_glyph_error_names_char_and_origin():
+    origin = "content/x.yaml:12:7 (sections[1].blocks[0].paragraph.zh)"
+    with pytest.raises(GlyphError) as e:
+        Para([Run("增长😀了")], ZH, origin)
+    msg = str(e.value)
+    assert msg.startswith("content/x.yaml:12:7")
+    assert "U+1F600" in msg and "GRINNING FACE" in msg and "replace or remove" in msg
+    with pytest.raises(GlyphError):
+        break_lines([Run("ok"), Run("\U0001F600", bold=True)], 200, ZH)
+
+
+# ------------------------------------------------------------------------------ PDF: flowable
+
+PAD = 6.0                      # SimpleDocTemplate's frame padding
+TEXT_LEFT, TEXT_RIGHT = 50 + PAD, A4[0] - 50 - PAD
+
+
+def _build(tmp_path, story, name="t.pdf"):
+    path = tmp_path / name
+    SimpleDocTemplate(str(path), pagesize=A4, leftMargin=50, rightMargin=50, topMargin=50,
+                      bottomMargin=50).build(story)
+    return path
+
+
+def _lines_from_pdf(page):
+    rows: dict[float, list] = {}
+    for ch in page.chars:
+        rows.setdefault(round(ch["bottom"], 1), []).append(ch)
+    return [sorted(v, key=lambda c: c["x0"]) for _, v in sorted(rows.items())]
+
+
+def test_pdf_text_geometry_and_extraction(tmp_path):
+    path = _build(tmp_path, [Para([Run(TEXT_ZH)], ZH), Para([Run(TEXT_EN)], EN)])
+    frame_right = TEXT_RIGHT
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        text = page.extract_text()
+        assert text.replace("\n", "").replace(" ", "").startswith(TEXT_ZH.replace(" ", ""))
+        assert "extraordinarily" in text.replace("-\n", "")
+        rows = _lines_from_pdf(page)
+        zh_rows = [r for r in rows if any("\u4e00" <= c["text"] <= "\u9fff" for c in r)]
+        assert zh_rows[0][0]["x0"] - TEXT_LEFT == pytest.approx(2 * SIZE, abs=0.1)
+        for r in zh_rows[:-1]:
+            assert abs(r[-1]["x1"] - frame_right) <= 0.5
+        for r in rows:
+            assert r[-1]["x1"] <= frame_right + 0.5 and r[0]["x0"] >= TEXT_LEFT - 0.01
+        fontnames = {c["fontname"].split("+")[-1] for c in page.chars}
+        assert fontnames == {"NotoSerifSC-Regular"}
+
+
+def test_bold_size_color_runs(tmp_path):
+    runs = [Run("加粗", bold=True), Run("普通文字与"), Run("大号红字", size=14, color="#B3261E")]
+    path = _build(tmp_path, [Para(runs, ZH)])
+    with pdfplumber.open(path) as pdf:
+        chars = pdf.pages[0].chars
+        by = {c["text"]: c for c in chars}
+        assert by["加"]["fontname"].endswith("+NotoSerifSC-Bold")
+        assert by["普"]["fontname"].endswith("+NotoSerifSC-Regular")
+        assert by["大"]["size"] == pytest.approx(14)
+        assert tuple(round(v, 2) for v in by["红"]["non_stroking_color"]) == (0.7, 0.15, 0.12)
+
+
+def test_split_keeps_two_lines_each_side(tmp_path):
+    leading = ZH.leading
+    frame_h = A4[1] - 100 - 2 * PAD
+    lines_per_page = int(frame_h // leading)
+    filler = [Para([Run("填充" * 10)], ZH) for _ in range(lines_per_page - 1)]   # one line each
+    text = TEXT_ZH                                       # several lines at this width
+    n = len(break_lines([Run(text)], TEXT_RIGHT - TEXT_LEFT, ZH))
+    assert n >= 4
+    path = _build(tmp_path, filler + [Para([Run(text)], ZH)])
+    with pdfplumber.open(path) as pdf:
+        assert len(pdf.pages) == 2
+        p1 = "".join(c["text"] for c in pdf.pages[0].chars)
+        p2_rows = _lines_from_pdf(pdf.pages[1])
+        # only one line of room was left: the whole paragraph moved (never 1 line alone at a page end)
+        assert TEXT_ZH[:4] not in p1 and len(p2_rows) == n
+    # three lines of room: 3 stay... but at least 2 must follow
+    filler = [Para([Run("填充" * 10)], ZH) for _ in range(lines_per_page - (n - 1))]
+    path = _build(tmp_path, filler + [Para([Run(text)], ZH)], "b.pdf")
+    with pdfplumber.open(path) as pdf:
+        rows1 = _lines_from_pdf(pdf.pages[0])
+        rows2 = _lines_from_pdf(pdf.pages[1])
+        para_rows1 = [r for r in rows1 if "填" not in "".join(c["text"] for c in r)]
+        assert len(para_rows1) >= 2 and len(rows2) >= 2
+        assert len(para_rows1) + len(rows2) == n
+        # the page-1 part stays justified (it is not a last line)
+        assert abs(para_rows1[-1][-1]["x1"] - TEXT_RIGHT) <= 0.5
+
+
+def test_keep_with_next_heading(tmp_path):
+    frame_h = A4[1] - 100 - 2 * PAD
+    per_page = int(frame_h // ZH.leading)
+    filler = [Para([Run("填充" * 10)], ZH) for _ in range(per_page - 1)]
+    head = Para([Run("一、标题", bold=True)], ParaStyle(keep_with_next=True, first_indent=0))
+    path = _build(tmp_path, filler + [head, Para([Run(TEXT_ZH)], ZH)])
+    with pdfplumber.open(path) as pdf:
+        assert "标题" not in "".join(c["text"] for c in pdf.pages[0].chars)
+        assert "标题" in "".join(c["text"] for c in pdf.pages[1].chars)
+
+
+def test_para_in_table_cell(tmp_path):
+    from reportlab.platypus import Table
+    cell = Para([Run(TEXT_ZH[:60])], ZH)
+    path = _build(tmp_path, [Table([[cell, "x"]], colWidths=[150, 50])])
+    with pdfplumber.open(path) as pdf:
+        rows = _lines_from_pdf(pdf.pages[0])
+        han_rows = [r for r in rows if any("\u4e00" <= c["text"] <= "\u9fff" for c in r)]
+        assert len(han_rows) > 2
+        rights = {round(r[-1]["x1"], 1) for r in han_rows[:-1]}
+        assert len(rights) == 1            # justified to the cell's inner width
+
+
+# ------------------------------------------------------------------------------ punctuation table vs font
+
+def _bounds(font: TTFont, ch: str):
+    gs = font.getGlyphSet()
+    name = font.getBestCmap()[ord(ch)]
+    pen = BoundsPen(gs)
+    gs[name].draw(pen)
+    return font["hmtx"][name][0], pen.bounds
+
+
+@pytest.fixture(scope="module", params=fonts.all_font_files(), ids=lambda p: p.name)
+def ttf(request):
+    return TTFont(str(request.param), lazy=True)
+
+
+def test_punctuation_positions_match_font(ttf):
+    upm = ttf["head"].unitsPerEm
+    checked = 0
+    for name, (marks, pos) in CLASSES.items():
+        for ch in marks:
+            adv, (x0, _y0, x1, _y1) = _bounds(ttf, ch)
+            if adv != upm:
+                continue        # proportional in this face (e.g. · in the serif): not compressible
+            checked += 1
+            if pos is Pos.LEFT:
+                assert x1 <= upm / 2, (name, ch, x0, x1)
+            elif pos is Pos.RIGHT:
+                assert x0 >= upm / 2, (name, ch, x0, x1)
+            elif pos is Pos.CENTER:
+                assert abs((x0 + x1) / 2 - upm / 2) <= 0.05 * upm, (ch, x0, x1)
+    assert checked >= 30
+
+
+def test_latin_quote_trims_keep_ink_inside(ttf):
+    upm = ttf["head"].unitsPerEm
+    for ch, (left, right) in LATIN_QUOTE_TRIM.items():
+        adv, (x0, _y0, x1, _y1) = _bounds(ttf, ch)
+        assert adv == upm
+        assert x0 >= left * upm and x1 <= upm - right * upm, ch
