@@ -426,6 +426,8 @@ def _explain(e: BaseException, stage: str, t: SmtpTarget) -> DeliveryError:
             return _err(f"{at} does not offer STARTTLS", "use --ssl (usually port 465) or ask the mail admin")
         return _err(f"{at} does not offer login (no AUTH)",
                     "use --starttls or --ssl (servers offer AUTH only over TLS), or drop --user")
+    if isinstance(e, smtplib.SMTPServerDisconnected) and isinstance(e.__context__, TimeoutError):
+        e = e.__context__  # smtplib reports a reply that never came as a disconnect; say it was a timeout
     if isinstance(e, smtplib.SMTPServerDisconnected):
         if stage == "send":
             return _err(f"{at} dropped the connection while sending the message; it was probably not "

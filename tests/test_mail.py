@@ -6,6 +6,7 @@ raw socket server for a connection that drops in the middle of DATA).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import email
 import email.policy
@@ -14,6 +15,7 @@ import os
 import shutil
 import socket
 import ssl
+import struct
 import subprocess
 import sys
 import threading
@@ -179,42 +181,62 @@ def smtpd() -> Iterator:
 
 
 @pytest.fixture
-def dropping_server() -> Iterator[int]:
-    """A raw SMTP server that accepts the envelope, says 354, reads a little of the data, then hangs up."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    listener.settimeout(10)
+def raw_smtp() -> Iterator:
+    """Factory: raw_smtp(mode) → port of a hand-written SMTP server on 127.0.0.1 for one connection.
 
-    def serve() -> None:
-        try:
-            conn, _ = listener.accept()
-        except OSError:
+    mode "drop": accepts the envelope, says 354, reads part of the data, then resets the connection;
+    "silent": accepts the TCP connection but never greets; "silent-after-data": takes the whole message
+    and never answers it.
+    """
+    started: list[tuple[socket.socket, threading.Thread]] = []
+
+    def start(mode: str) -> int:
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        listener.settimeout(10)
+        thread = threading.Thread(target=_serve_raw, args=(listener, mode), daemon=True)
+        thread.start()
+        started.append((listener, thread))
+        return listener.getsockname()[1]
+
+    yield start
+    for listener, thread in started:
+        if thread.is_alive():  # never used: a connection that closes at once ends accept() and the thread
+            with contextlib.suppress(OSError), socket.create_connection(listener.getsockname(), timeout=5):
+                pass
+        thread.join(10)
+        listener.close()
+
+
+def _serve_raw(listener: socket.socket, mode: str) -> None:
+    try:
+        conn, _ = listener.accept()
+    except OSError:
+        return
+    conn.settimeout(5)
+    with conn, conn.makefile("rb") as lines, contextlib.suppress(OSError):
+        if mode == "silent":
+            conn.recv(1)  # until the client gives up and closes
             return
-        conn.settimeout(5)
-        with conn, conn.makefile("rb") as lines:
-            conn.sendall(b"220 127.0.0.1 ESMTP drop\r\n")
-            for line in lines:
-                verb = line[:4].upper()
-                if verb in (b"EHLO", b"HELO"):
-                    conn.sendall(b"250 127.0.0.1\r\n")
-                elif verb == b"DATA":
-                    conn.sendall(b"354 go ahead\r\n")
+        conn.sendall(b"220 127.0.0.1 ESMTP raw\r\n")
+        for line in lines:
+            verb = line[:4].upper()
+            if verb in (b"EHLO", b"HELO"):
+                conn.sendall(b"250 127.0.0.1\r\n")
+            elif verb == b"DATA":
+                conn.sendall(b"354 go ahead\r\n")
+                if mode == "drop":
                     lines.read(4096)  # part of the message, then the line goes dead
-                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")  # RST
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # RST
                     return
-                else:
-                    conn.sendall(b"250 OK\r\n")
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    port = listener.getsockname()[1]
-    yield port
-    if thread.is_alive():  # never used: a connection that closes at once ends accept() and the thread
-        with socket.create_connection(("127.0.0.1", port), timeout=5):
-            pass
-    thread.join(10)
-    listener.close()
+                for data_line in lines:
+                    if data_line == b".\r\n":
+                        break
+                conn.recv(1)  # no reply; wait until the client gives up
+                return
+            else:
+                conn.sendall(b"250 OK\r\n")
 
 
 def smtp_args(pdf: Path, port: int, *extra: str) -> list[str]:
@@ -406,10 +428,22 @@ def test_recipient_rejected(smtpd, zh_pdf: Path) -> None:
     assert handler.envelopes == []
 
 
-def test_connection_dropped_in_the_middle_of_data(dropping_server: int, tmp_path: Path) -> None:
+def test_connection_dropped_in_the_middle_of_data(raw_smtp, tmp_path: Path) -> None:
     big = make_pdf(tmp_path / "big.pdf", title="Big", noise_bytes=2_000_000)
-    expect_error(smtp_args(big, dropping_server), big, "dropped the connection while sending the message",
+    expect_error(smtp_args(big, raw_smtp("drop")), big, "dropped the connection while sending the message",
                  "try again")
+
+
+def test_server_that_never_greets(raw_smtp, zh_pdf: Path) -> None:
+    port = raw_smtp("silent")
+    expect_error([*smtp_args(zh_pdf, port), "--timeout", "1"], zh_pdf,
+                 f"cannot connect to 127.0.0.1:{port}: no answer within 1 s", "--timeout")
+
+
+def test_server_that_never_confirms_the_message(raw_smtp, zh_pdf: Path) -> None:
+    port = raw_smtp("silent-after-data")
+    expect_error([*smtp_args(zh_pdf, port), "--timeout", "1"], zh_pdf,
+                 "stopped answering while sending the message (timeout 1 s)")
 
 
 def test_connection_dropped_at_end_of_data(smtpd, zh_pdf: Path) -> None:
@@ -592,7 +626,7 @@ def test_cli_errors_are_one_line_without_traceback(case: str, smtpd, zh_pdf: Pat
     elif case == "rcpt":
         port = smtpd(Recorder(reject_rcpt=True))
     elif case == "drop":
-        port = request.getfixturevalue("dropping_server")
+        port = request.getfixturevalue("raw_smtp")("drop")
         pdf = make_pdf(tmp_path / "big.pdf", title="Big", noise_bytes=2_000_000)
     else:
         port, pdf = free_port(), tmp_path / "missing.pdf"
