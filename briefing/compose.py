@@ -201,7 +201,7 @@ class Composer:
                            keep_with_next=True)
             return [Para(runs(b.text, bold=True), st)]
         if isinstance(b, m.LBullets):
-            st = replace(self.body, first_indent=0, left_indent=self.sz.body * 1.3, bullet="•",
+            st = replace(self.body, first_indent=0, left_indent=self.sz.body * 1.3, bullet="▪",
                          space_after=2, align="justify")
             return [Para(runs(item), st) for item in b.items] + [Spacer(1, 3)]
         if isinstance(b, m.LSource):
@@ -216,7 +216,8 @@ class Composer:
 
     def figures_panel(self, f: m.LFigures) -> Flowable:
         w = self.opts.width
-        per_row = min(4, len(f.items)) or 1
+        n = len(f.items) or 1
+        per_row = -(-n // -(-n // 4))   # at most 4 a row, rows as even as they can be (6 → 3 + 3)
         cw = w / per_row
         val = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=16, leading=20, align="center",
                         first_indent=0, color=theme.RED)
@@ -280,25 +281,30 @@ class Composer:
 
         data = [[cell((m.Span(c, True),), j, head) for j, c in enumerate(t.columns)]]
         data += [[cell(c, j, self.cell) for j, c in enumerate(row)] for row in t.rows]
+        top = 0
+        style = []
+        if t.title:
+            # the caption is the table's first row, so it stays with the header when the table splits
+            cap = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.small + 1,
+                            leading=(self.sz.small + 1) * 1.6, align="left", first_indent=0, color=theme.INK)
+            caption = Para(one(self.L["table_caption"].format(n=self.tables, title=t.title), bold=True), cap)
+            data.insert(0, [caption] + [""] * (len(t.columns) - 1))
+            style += [("SPAN", (0, 0), (-1, 0)), ("LEFTPADDING", (0, 0), (0, 0), 0),
+                      ("BOTTOMPADDING", (0, 0), (-1, 0), 3)]
+            top = 1
         style = [
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(theme.RED)),
-            ("LINEBELOW", (0, 1), (-1, -1), 0.4, colors.HexColor(theme.GREY_LIGHT)),
+            ("BACKGROUND", (0, top), (-1, top), colors.HexColor(theme.RED)),
+            ("LINEBELOW", (0, top + 1), (-1, -1), 0.4, colors.HexColor(theme.GREY_LIGHT)),
             ("LINEBELOW", (0, -1), (-1, -1), 0.8, colors.HexColor(theme.RED)),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
             ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-        ]
-        for r in range(2, len(data), 2):
+        ] + style
+        for r in range(top + 2, len(data), 2):
             style.append(("BACKGROUND", (0, r), (-1, r), colors.HexColor(theme.PANEL)))
-        tbl = make_table(data, widths, style, repeatRows=1)
-        tbl.spaceBefore, tbl.spaceAfter = 2, 4
-        out: list[Flowable] = []
-        if t.title:
-            cap = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.small + 1,
-                            leading=(self.sz.small + 1) * 1.6, align="left", first_indent=0, color=theme.INK,
-                            space_before=8, keep_with_next=True)
-            out.append(Para(one(self.L["table_caption"].format(n=self.tables, title=t.title), bold=True), cap))
-        out.append(tbl)
+        tbl = make_table(data, widths, style, repeatRows=top + 1)
+        tbl.spaceBefore, tbl.spaceAfter = 8 if t.title else 2, 4
+        out: list[Flowable] = [tbl]
         if t.note:
             out.append(Para(one(t.note), replace(self.small, space_after=6)))
         return out
