@@ -34,7 +34,7 @@ from .model import ChartPoint, LChart
 
 # Bump whenever the drawing code or its constants change: it is part of the cache key (we cannot ask
 # matplotlib for its version without importing it, which a warm rebuild must not do).
-CHART_CODE_VERSION = 1
+CHART_CODE_VERSION = 2
 
 KINDS = ("hbar", "bar", "grouped", "line", "donut", "progress")
 
@@ -601,7 +601,9 @@ def _hbar_rows(c: _Canvas, rows: list[tuple[str, list[ChartPoint]]], colours: tu
     values = [p.value for _, pts in rows for p in pts]
     widths = [text_width(p.text, VALUE_PT, True) for _, pts in rows for p in pts]
     ref_vals = [reference.value] if reference else []
-    lo, hi = _fit_range(values + ref_vals, widths + [0.0] * len(ref_vals), aw)
+    # a label that would be crossed by the reference line starts past it: leave room for that
+    fit_vals = [max(v, reference.value) if reference and 0 <= v < reference.value else v for v in values]
+    lo, hi = _fit_range(fit_vals + ref_vals, widths + [0.0] * len(ref_vals), aw)
     ax.set_xlim(lo, hi)
     ax.set_ylim(plot_h, 0)   # y in points from the top of the plot
     for s in ("left", "bottom"):
@@ -624,8 +626,13 @@ def _hbar_rows(c: _Canvas, rows: list[tuple[str, list[ChartPoint]]], colours: tu
                     zorder=2)
             xe, ye = c.to_points(ax, p.value, yc)
             neg = p.value < 0
-            c.text(xe + (-PAD if neg else PAD), ye, p.text, size=VALUE_PT if per_row == 1 else TICK_PT,
-                   bold=True, ha="right" if neg else "left")
+            size = VALUE_PT if per_row == 1 else TICK_PT
+            xl = xe + (-PAD if neg else PAD)
+            if reference is not None and not neg:
+                xr = c.to_points(ax, reference.value, 0)[0]
+                if xl - 2 <= xr <= xl + text_width(p.text, size, True) + 1:
+                    xl = xr + PAD   # keep the dashed line out of the number
+            c.text(xl, ye, p.text, size=size, bold=True, ha="right" if neg else "left")
             if p.note:
                 c.text(W, ye, p.note, size=NOTE_PT, color=theme.GREY_DARK, ha="right")
 

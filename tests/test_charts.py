@@ -253,6 +253,14 @@ def test_negative_values_and_narrow_columns_stay_inside_the_box() -> None:
             w = text_width(t.text, t.size, t.bold)
             left = t.x - {"left": 0, "center": w / 2, "right": w}[t.anchor]
             assert left >= -0.5 and left + w <= fig.width + 0.5, t
+    # a value label just right of the reference line is not crossed by it
+    close = LChart("hbar", "zh", "t", "", "", "percent", points=(P("基础设施投资", 6.5, "6.5%"), P("工业投资", 13.2, "13.2%")),
+                   reference=P("固定资产投资", 6.6, "6.6%"))
+    fig = charts.render(close, WIDTH, cache=False)
+    line = [op for op in fig.ops if isinstance(op, charts.PathOp) and op.dash and op.stroke == theme.INK.upper()]
+    xr = line[0].segments[0][1]
+    label = next(t for t in fig.texts() if t.text == "6.5%")
+    assert label.x >= xr + charts.PAD - 0.01
     # the negative bar's label sits left of its bar end, the positive one right of it
     texts = {t.text: t for t in figs[0].texts()}
     assert texts["-3.2%"].anchor == "right" and texts["12.5%"].anchor == "left"
