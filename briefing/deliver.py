@@ -48,22 +48,24 @@ def atomic_write(path: str | os.PathLike, data: bytes) -> None:
 # E-mail: read a briefing PDF's title and language, build a MIME message, write it as .eml or send it
 # over SMTP. Every failure a user can cause becomes a one-line DeliveryError; the PDFs are only read.
 # --------------------------------------------------------------------------------------------------
-import hashlib  # noqa: E402  (kept with the e-mail half so atomic_write above stays as it was)
-import io  # noqa: E402
-import logging  # noqa: E402
-import re  # noqa: E402
-import smtplib  # noqa: E402
-import socket  # noqa: E402
-import ssl  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from datetime import datetime, timezone  # noqa: E402
-from email import policy as email_policy  # noqa: E402
-from email.headerregistry import Address  # noqa: E402
-from email.message import EmailMessage  # noqa: E402
-from email.utils import format_datetime, getaddresses, make_msgid  # noqa: E402
-from typing import Literal, Mapping  # noqa: E402
+# (imported here, with the e-mail half, so the part above stays as it was)
+import hashlib
+import io
+import logging
+import re
+import smtplib
+import socket
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import policy as email_policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, getaddresses, make_msgid
+from typing import Literal
 
-from .errors import DeliveryError  # noqa: E402
+from .errors import DeliveryError
 
 log = logging.getLogger(__name__)
 
@@ -276,7 +278,7 @@ def build_message(attachments: list[PdfAttachment], sender: Address, to: list[Ad
     if cc:
         msg["Cc"] = cc
     msg["Subject"] = " ".join(subject.split())
-    when = datetime.fromtimestamp(epoch, timezone.utc) if epoch is not None else datetime.now().astimezone()
+    when = datetime.fromtimestamp(epoch, UTC) if epoch is not None else datetime.now().astimezone()
     msg["Date"] = format_datetime(when)
     digest = _digest(attachments, sender, to, cc, subject, body, epoch)
     domain = sender.domain or "localhost"

@@ -9,8 +9,9 @@ import argparse
 import getpass
 import os
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Callable, Mapping, TextIO
+from typing import TextIO
 
 from .deliver import (
     DEFAULT_TIMEOUT,

@@ -19,8 +19,8 @@ import struct
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pypdf
 import pytest
@@ -141,13 +141,13 @@ class Recorder:
         self.reject_rcpt = reject_rcpt
         self.drop_in_data = drop_in_data
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, N802
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.reject_rcpt:
-            return "550 5.1.1 <%s>: mailbox unavailable" % address
+            return f"550 5.1.1 <{address}>: mailbox unavailable"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802
+    async def handle_DATA(self, server, session, envelope):
         if self.drop_in_data:
             server.transport.close()
             return "250 never seen"
@@ -155,8 +155,8 @@ class Recorder:
         return "250 2.0.0 queued"
 
 
-def only_user(user: str, password: str):  # noqa: ANN201
-    def authenticator(server, session, envelope, mechanism, auth_data):  # noqa: ANN001
+def only_user(user: str, password: str):
+    def authenticator(server, session, envelope, mechanism, auth_data):
         ok = isinstance(auth_data, LoginPassword) and auth_data.login == user.encode() \
             and auth_data.password == password.encode()
         return AuthResult(success=ok, handled=False)
@@ -397,7 +397,7 @@ def test_munpack_extracts_the_identical_pdf(tmp_path: Path, zh_pdf: Path) -> Non
     outdir = tmp_path / "unpacked"
     outdir.mkdir()
     done = subprocess.run([munpack, "-f", "-C", str(outdir), str(eml)], capture_output=True, text=True,
-                          timeout=30)
+                          timeout=30, check=False)
     assert done.returncode == 0, done.stderr
     written = [line.split(" (")[0] for line in done.stdout.splitlines() if "(application/pdf)" in line]
     assert len(written) == 2
@@ -633,7 +633,7 @@ def test_cli_errors_are_one_line_without_traceback(case: str, smtpd, zh_pdf: Pat
     before = pdf.read_bytes() if pdf.exists() else None
     done = subprocess.run([sys.executable, "-m", "briefing", "mail", *smtp_args(pdf, port, *extra)],
                           capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=60,
-                          cwd=tmp_path)
+                          cwd=tmp_path, check=False)
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
     errors = [line for line in done.stderr.splitlines() if "briefing mail:" in line and " — " in line]
