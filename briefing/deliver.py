@@ -126,7 +126,7 @@ def _lang_of(tag: object) -> Lang | None:
     """Map a BCP 47 tag ('zh-CN', 'zh-Hans', 'en-GB') to the two languages we write notes in."""
     if not isinstance(tag, str) or not tag.strip():
         return None
-    return "zh" if tag.strip().lower().split("-")[0] == "zh" else "en"
+    return "zh" if tag.strip().lower().replace("_", "-").split("-")[0] == "zh" else "en"
 
 
 # Placeholder titles PDF producers write when none was set (ReportLab: "untitled"): not worth a subject.
@@ -155,7 +155,8 @@ def pdf_title_and_lang(data: bytes, fallback_title: str) -> tuple[str, Lang]:
         title, lang = _xmp_title_and_lang(reader)
         if title is None:
             title = _clean(reader.metadata.title if reader.metadata else None)
-        lang = _lang_of(reader.trailer["/Root"].get("/Lang")) or lang
+        catalog_lang = reader.trailer["/Root"].get("/Lang")
+        lang = _lang_of(catalog_lang.get_object() if catalog_lang is not None else None) or lang
     except Exception as e:  # noqa: BLE001 — a damaged PDF is still sent; only the cover note degrades
         log.warning("%s: cannot read the PDF's metadata (%s); using the file name as title", MAIL, e)
     title = title or " ".join(fallback_title.split()) or "briefing"

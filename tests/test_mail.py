@@ -321,6 +321,13 @@ def test_title_and_language_come_from_xmp_and_catalog(tmp_path: Path) -> None:
     assert pdf_title_and_lang(pdf.read_bytes(), "a") == ("XMP 标题", "zh")
 
 
+@pytest.mark.parametrize("tag,lang", [("zh", "zh"), ("zh_CN", "zh"), ("ZH-hant-TW", "zh"), ("en-US", "en"),
+                                      ("de", "en")])
+def test_language_tags(tmp_path: Path, tag: str, lang: str) -> None:
+    pdf = make_pdf(tmp_path / "a.pdf", title="Brief", lang=tag)
+    assert pdf_title_and_lang(pdf.read_bytes(), "a")[1] == lang
+
+
 def test_xmp_language_is_used_when_the_catalog_has_none(tmp_path: Path) -> None:
     pdf = make_pdf(tmp_path / "a.pdf", title="Brief", xmp_lang="zh-CN")
     assert pdf_title_and_lang(pdf.read_bytes(), "a") == ("Brief", "zh")
