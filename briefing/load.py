@@ -14,15 +14,25 @@ from pathlib import Path
 from typing import Callable
 
 import yaml
+from yaml.composer import Composer
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
+
+try:  # libyaml scans ~100x faster than pure Python: a 4 MB file is read in well under a second
+    from yaml._yaml import CParser as _Parser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _Parser = None
 
 from . import model as m
 from .errors import ContentError, ErrorList, Where
 
 MAX_FILE_BYTES = 4 * 1024 * 1024       # a briefing is a few hundred KB at most
-MAX_NODES = 200_000                    # caps alias expansion ("billion laughs") and runaway files
-MAX_DEPTH = 40
+MAX_NODES = 100_000                    # caps alias expansion ("billion laughs") and runaway files
+MAX_DEPTH = 40                         # the format needs about 12 levels
 MAX_STRING = 100_000
+MAX_EXPR = 200                         # characters in a formula
+MAX_ABS = Decimal(10) ** 15            # beyond this a figure is a typo, and floats lose its digits
 
 KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
 PLACEHOLDER_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
@@ -32,7 +42,9 @@ STR = "tag:yaml.org,2002:str"
 INT = "tag:yaml.org,2002:int"
 FLOAT = "tag:yaml.org,2002:float"
 TIMESTAMP = "tag:yaml.org,2002:timestamp"
-CORE_TAGS = {STR, INT, FLOAT, TIMESTAMP, "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null",
+BOOL = "tag:yaml.org,2002:bool"
+NULL = "tag:yaml.org,2002:null"
+CORE_TAGS = {STR, INT, FLOAT, TIMESTAMP, BOOL, NULL,
              "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 VARIANTS = {
@@ -51,21 +63,38 @@ class _Stop(Exception):
 @dataclass
 class _Ctx:
     file: str
+    text: str = ""
     errors: list[ContentError] = field(default_factory=list)
-    refs: list[tuple[str, str | None, Node, str]] = field(default_factory=list)  # key, variant, node, path
+    refs: list[tuple[str, str | None, Node, str, int]] = field(default_factory=list)  # key, variant, node, path, offset
     chart_refs: list[tuple[str, Node, str]] = field(default_factory=list)
     nodes: int = 0
 
     def where(self, node: Node | None, path: str = "") -> Where:
         if node is None:
             return Where(self.file, field=path or None)
-        return Where(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
+        return Where(self.file, node.start_mark.line + 1, node.start_mark.column + 1, field=path.lstrip(".") or None)
 
-    def error(self, node: Node | None, what: str, fix: str, path: str = "") -> None:
-        where = self.where(node, path)
+    def error(self, node: Node | None, what: str, fix: str, path: str = "", offset: int | None = None) -> None:
+        where = self.where(node, path) if offset is None else self.where_in(node, offset, path)
+        path = path.lstrip(".")
         if path:
             what = f"{path}: {what}"
         self.errors.append(ContentError(what, fix, where))
+
+    def where_in(self, node: Node, offset: int, path: str = "") -> Where:
+        """The position of character `offset` of a scalar's value: exact when the value is written in the
+        file character for character (no escapes, folding or block indentation), else the scalar's start."""
+        start, end = node.start_mark, node.end_mark
+        quote = 1 if getattr(node, "style", None) in ("'", '"') else 0
+        value = node.value
+        raw = self.text[start.index + quote: end.index - quote] if self.text else None
+        if raw != value or not 0 <= offset <= len(value):
+            return self.where(node, path)
+        before = value[:offset]
+        nl = before.rfind("\n")
+        line = start.line + 1 + before.count("\n")
+        col = start.column + 1 + quote + offset if nl < 0 else offset - nl
+        return Where(self.file, line, col, field=path.lstrip(".") or None)
 
     def fail(self, node: Node | None, what: str, fix: str, path: str = "") -> "_Stop":
         self.error(node, what, fix, path)
@@ -79,6 +108,10 @@ def _kind_of(node: Node) -> str:
         return "a mapping"
     if isinstance(node, SequenceNode):
         return "a list"
+    if node.tag == NULL:
+        return "nothing (an empty value)"
+    if node.tag == BOOL:
+        return f"the yes/no value '{node.value}'"
     return {STR: "a string", INT: "a number", FLOAT: "a number", TIMESTAMP: "a date"}.get(node.tag, "a value")
 
 
@@ -92,7 +125,9 @@ def _mapping(ctx: _Ctx, node: Node, path: str, allowed: set[str] | None = None,
             ctx.error(k, "mapping keys must be plain names", "use a plain word as the key", path)
             continue
         if k.value in out:
-            ctx.error(k, f"duplicate key '{k.value}'", "remove one of the two", path)
+            first = out[k.value][0].start_mark
+            ctx.error(k, f"duplicate key '{k.value}' (first at line {first.line + 1})",
+                      "remove one of the two", path)
         if allowed is not None and k.value not in allowed:
             ctx.error(k, f"unknown field '{k.value}'",
                       f"use one of: {', '.join(sorted(allowed))}", path)
@@ -106,7 +141,10 @@ def _mapping(ctx: _Ctx, node: Node, path: str, allowed: set[str] | None = None,
 
 def _string(ctx: _Ctx, node: Node, path: str, *, empty_ok: bool = False) -> str:
     if not isinstance(node, ScalarNode) or node.tag not in (STR, INT, FLOAT):
-        raise ctx.fail(node, f"expected text, found {_kind_of(node)}", "write a quoted string", path)
+        fix = "write the text in quotes"
+        if isinstance(node, ScalarNode) and node.tag in (BOOL, TIMESTAMP) and node.value:
+            fix = f'write it in quotes: "{node.value}"'
+        raise ctx.fail(node, f"expected text, found {_kind_of(node)}", fix, path)
     s = node.value
     if len(s) > MAX_STRING:
         raise ctx.fail(node, f"text is {len(s):,} characters long (limit {MAX_STRING:,})",
@@ -149,39 +187,63 @@ def _tpl(ctx: _Ctx, node: Node, path: str) -> m.Text:
 
 
 def _scan_placeholders(ctx: _Ctx, s: str, node: Node, path: str) -> None:
+    """Record every {key} and {key:form} for checking once the data is known; anything else in braces is
+    an error here, so that text can never reach attributes, indexing or format specs (`{a.__class__}`,
+    `{a[0]}`, `{0}`, `{a!r}`). Errors point at the brace itself when the file allows it."""
     for mt in PLACEHOLDER_RE.finditer(s):
         tok = mt.group(0)
         if tok in ("{{", "}}"):
             continue
         inner = mt.group(1)
         if inner is None:
-            ctx.error(node, f"unmatched '{tok}' in text", "write {{ or }} for a literal brace", path)
+            ctx.error(node, f"unmatched '{tok}' in the text", "write {{ or }} for a literal brace", path,
+                      offset=mt.start())
             continue
         ref = REF_RE.fullmatch(inner.strip())
         if not ref:
-            ctx.error(node, f"malformed placeholder '{tok}'",
-                      "write {data.key} or {data.key:variant}, or {{ }} for literal braces", path)
+            ctx.error(node, f"'{_clip(tok)}' is not a placeholder: a placeholder names a data key, "
+                      "optionally with a :form", "write e.g. {gdp.growth} or {gdp.rank:scoped}, "
+                      "or {{ and }} for literal braces", path, offset=mt.start())
             continue
-        ctx.refs.append((ref.group(1), ref.group(2), node, path))
+        ctx.refs.append((ref.group(1), ref.group(2), node, path, mt.start()))
 
 
 def _decimal(ctx: _Ctx, node: Node, path: str) -> tuple[Decimal, int]:
-    if not isinstance(node, ScalarNode) or node.tag not in (INT, FLOAT):
-        raise ctx.fail(node, f"expected a number, found {_kind_of(node)} {getattr(node, 'value', '')!r}"
-                       if isinstance(node, ScalarNode) else f"expected a number, found {_kind_of(node)}",
-                       "write the number as digits, e.g. 6.3", path)
-    raw = node.value.replace("_", "")
+    """A number exactly as written (Decimal keeps `9.0` distinct from `9`), finite and of sane size."""
+    digits = "write the number as plain digits, e.g. 6.3"
+    if not isinstance(node, ScalarNode):
+        raise ctx.fail(node, f"expected a number, found {_kind_of(node)}", digits, path)
+    raw = node.value.strip()
+    if node.tag == STR:
+        # YAML 1.1 reads `1e5` (no point) and anything quoted as text: say how to make it a number
+        if re.fullmatch(r"[-+]?(\d[\d_]*)?\.?\d*(e[-+]?\d+)?", raw, re.I) and any(c.isdigit() for c in raw):
+            fix = "remove the quotes" if getattr(node, "style", None) in ("'", '"') else digits + " (no exponent)"
+            raise ctx.fail(node, f"'{node.value}' is text, not a number", fix, path)
+        raise ctx.fail(node, f"expected a number, found text '{_clip(node.value)}'", digits, path)
+    if node.tag not in (INT, FLOAT):
+        raise ctx.fail(node, f"expected a number, found {_kind_of(node)}", digits, path)
+    if raw.lower().lstrip("+-") in (".nan", ".inf"):
+        raise ctx.fail(node, f"'{node.value}' is not a finite number", "write the actual figure", path)
+    # YAML 1.1 also reads 0x10, 010 (octal), 0b1 and 1:30 (base 60) as integers: never what a report means
+    if not re.fullmatch(r"[-+]?[0-9][0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?|[-+]?\.[0-9_]+([eE][-+]?[0-9]+)?", raw) \
+            or (node.tag == INT and re.fullmatch(r"[-+]?0[0-9_]+", raw)):
+        fix = "drop the leading zero (YAML reads it as octal)" if re.fullmatch(r"[-+]?0[0-9_]+", raw) else digits
+        raise ctx.fail(node, f"'{node.value}' is not a decimal number", fix, path)
     try:
-        d = Decimal(raw)
+        d = Decimal(raw.replace("_", ""))
     except InvalidOperation:
-        raise ctx.fail(node, f"'{node.value}' is not a finite number", "write the number as digits, e.g. 6.3",
-                       path) from None
-    if not d.is_finite():
-        raise ctx.fail(node, f"'{node.value}' is not a finite number", "write a finite number", path)
-    if node.tag == INT and not re.fullmatch(r"[-+]?[0-9_]+", node.value):
-        raise ctx.fail(node, f"'{node.value}' is not a decimal number", "write plain decimal digits", path)
-    decimals = max(0, -d.as_tuple().exponent) if isinstance(d.as_tuple().exponent, int) else 0
-    return d, decimals
+        raise ctx.fail(node, f"'{node.value}' is not a number", digits, path) from None
+    if abs(d) >= MAX_ABS:
+        raise ctx.fail(node, f"'{node.value}' is too large (limit ±10^15)",
+                       "check the figure, and use `scale: 亿` for large amounts", path)
+    exp = d.as_tuple().exponent
+    return d, max(0, -exp) if isinstance(exp, int) else 0
+
+
+def _clip(s: str, n: int = 40) -> str:
+    """Quote at most n characters of a user's value in a message."""
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: n - 1] + "…"
 
 
 def _seq(ctx: _Ctx, node: Node, path: str, *, nonempty: bool = True) -> list[Node]:
@@ -239,7 +301,8 @@ def _build_metric(ctx: _Ctx, raw: _RawMetric, values: dict[str, m.Metric],
     kind_node = f["kind"][1]
     kind = kind_node.value if isinstance(kind_node, ScalarNode) else None
     if kind not in m.METRIC_KINDS:
-        ctx.error(kind_node, f"unknown metric kind {kind!r}", f"use one of: {', '.join(m.METRIC_KINDS)}",
+        shown = f"'{_clip(kind)}'" if kind else _kind_of(kind_node)
+        ctx.error(kind_node, f"unknown metric kind {shown}", f"use one of: {', '.join(m.METRIC_KINDS)}",
                   path + ".kind")
         return None
     where = ctx.where(node)
@@ -323,6 +386,10 @@ def _build_metric(ctx: _Ctx, raw: _RawMetric, values: dict[str, m.Metric],
             return None
         value = full.scaleb(-m.SCALES[scale]) if scale else full
         digits = decimals if decimals is not None else 1
+        if abs(value) >= MAX_ABS:
+            ctx.error(en, f"formula gives {value:.6g}, too large (limit ±10^15)", "check the formula",
+                      path + ".expr")
+            return None
         value = value.quantize(Decimal(1).scaleb(-digits))
         derived = True
     metric = m.Metric(key=raw.key, kind=kind, value=value,
@@ -338,6 +405,10 @@ _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*
 def _eval_expr(ctx: _Ctx, node: Node, src: str, lookup: Callable[[str], Decimal | None],
                path: str) -> Decimal | None:
     """A tiny recursive-descent evaluator: numbers, data keys, + - * / and parentheses. Nothing else."""
+    if len(src) > MAX_EXPR:   # the recursion is one frame per nesting level: keep it far from the limit
+        ctx.error(node, f"formula is {len(src):,} characters long (limit {MAX_EXPR})",
+                  "define intermediate metrics and refer to them", path)
+        return None
     tokens: list[tuple[str, str]] = []
     for mt in _TOKEN.finditer(src.strip()):
         num, name, other = mt.groups()
@@ -348,7 +419,8 @@ def _eval_expr(ctx: _Ctx, node: Node, src: str, lookup: Callable[[str], Decimal 
         elif other and other.strip():
             if other not in "+-*/()":
                 ctx.error(node, f"formula has an unexpected '{other}'",
-                          "use only numbers, data keys, + - * / and parentheses", path)
+                          "use only numbers, data keys, + - * / and parentheses", path,
+                          offset=len(src) - len(src.lstrip()) + mt.start(3))
                 return None
             tokens.append(("op", other))
     pos = 0
@@ -409,7 +481,8 @@ def _eval_expr(ctx: _Ctx, node: Node, src: str, lookup: Callable[[str], Decimal 
 
     result = expr()
     if bad or pos != len(tokens):
-        ctx.error(node, f"formula '{src}' is not well formed", "write e.g. `a.b - c.d` or `(a + b) / 2`", path)
+        ctx.error(node, f"formula '{_clip(src)}' is not well formed", "write e.g. `a.b - c.d` or `(a + b) / 2`",
+                  path)
         return None
     return result
 
@@ -507,10 +580,13 @@ def _chart(ctx: _Ctx, node: Node, path: str) -> m.Chart:
     f = _mapping(ctx, node, path, allowed={"kind", "title", "unit", "source", "id", "items", "reference",
                                            "series", "groups", "x", "parts", "center"},
                  required=("kind", "title"))
-    kn = f.get("kind", (None, None))[1]
+    if "kind" not in f:
+        raise _Stop()        # "missing field 'kind'" is already reported
+    kn = f["kind"][1]
     kind = kn.value if isinstance(kn, ScalarNode) else None
     if kind not in CHART_KINDS:
-        raise ctx.fail(kn or node, f"unknown chart kind {kind!r}", f"use one of: {', '.join(CHART_KINDS)}",
+        shown = f"'{_clip(kind)}'" if kind else _kind_of(kn)
+        raise ctx.fail(kn, f"unknown chart kind {shown}", f"use one of: {', '.join(CHART_KINDS)}",
                        path + ".kind")
     title = _opt(ctx, f, "title", _text, path) or m.Text("", "")
     unit = _opt(ctx, f, "unit", _text, path)
@@ -606,50 +682,151 @@ TOP_FIELDS = {"briefing", "id", "masthead", "title", "subtitle", "date", "author
               "data", "sections"}
 
 
+class _Limit(Exception):
+    """A content file too big to compose: raised by the composer before the work blows up."""
+
+    def __init__(self, what: str, fix: str, mark) -> None:
+        super().__init__(what)
+        self.what, self.fix, self.mark = what, fix, mark
+
+
+class _BoundedComposer(Composer):
+    """PyYAML's composer with two limits checked while composing, not after.
+
+    Depth: the composer recurses once per level, so 100 000 nested `[` would exhaust the stack; stopping
+    at MAX_DEPTH keeps the recursion shallow. Size: an alias reuses a node without copying it, but the
+    conversion walks it once per reference, so "billion laughs" files are caught by counting every alias
+    as the size of what it expands to.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._depth = 0
+        self._count = 0
+        self._sizes: dict[str, int] = {}   # anchor → expanded node count
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, AliasEvent):
+            node = super().compose_node(parent, index)
+            self._grow(self._sizes.get(event.anchor, 1), event.start_mark)
+            return node
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _Limit(f"nesting deeper than {MAX_DEPTH} levels",
+                         "flatten the structure (a briefing needs about a dozen levels)", event.start_mark)
+        before = self._count
+        self._grow(1, event.start_mark)
+        node = super().compose_node(parent, index)
+        self._depth -= 1
+        anchor = getattr(event, "anchor", None)
+        if anchor:
+            self._sizes[anchor] = self._count - before
+        return node
+
+    def _grow(self, n: int, mark) -> None:
+        self._count += n
+        if self._count > MAX_NODES:
+            raise _Limit(f"more than {MAX_NODES:,} values (YAML aliases expanding, or a runaway file)",
+                         "write the content out plainly, without anchors (&) and aliases (*)", mark)
+
+
+if _Parser is not None:
+    class _Loader(_BoundedComposer, _Parser, Resolver):  # type: ignore[misc, valid-type]
+        """libyaml scans and parses; our composer builds the nodes; the core-schema resolver tags scalars."""
+
+        def __init__(self, stream: str) -> None:
+            _Parser.__init__(self, stream)
+            _BoundedComposer.__init__(self)
+            Resolver.__init__(self)
+else:  # pragma: no cover
+    class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,  # type: ignore[no-redef]
+                  _BoundedComposer, Resolver):
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            _BoundedComposer.__init__(self)
+            Resolver.__init__(self)
+
+
+def _at(ctx: _Ctx, mark) -> Where:
+    return Where(ctx.file, mark.line + 1, mark.column + 1) if mark is not None else Where(ctx.file)
+
+
+def _syntax_error(ctx: _Ctx, text: str, e: yaml.MarkedYAMLError) -> ContentError:
+    """One line for a YAML syntax error, at the problem, naming where the broken construct began."""
+    mark = e.problem_mark or e.context_mark
+    problem, context = (e.problem or "").strip(), (e.context or "").strip()
+    what = problem or context or "invalid YAML"
+    cm = e.context_mark
+    if problem and context and cm is not None and (cm.line, cm.column) != (mark.line, mark.column):
+        at = f"line {cm.line + 1}, column {cm.column + 1}"
+        if context.startswith("while "):
+            what = f"{problem} ({context[len('while '):]} that starts at {at})"
+        else:  # e.g. "found duplicate anchor 'x'; first occurrence" / "second occurrence"
+            what = f"{context} at {at}; {problem} here"
+    if problem.startswith("did not find") and mark is not None:   # libyaml does not say what it found
+        found = text[mark.index] if 0 <= mark.index < len(text) else ""
+        what = what.replace(problem, f"{problem}, found " + (
+            "the end of the file" if not found else "the end of the line" if found in "\r\n"
+            else f"'{found}'"), 1)
+    fix = "fix the YAML at that position (check indentation, quotes, colons and brackets)"
+    if problem.startswith("mapping values are not allowed"):
+        what = "a ': ' inside an unquoted value"
+        fix = 'put the value in quotes, e.g. en: "Overview: growth"'
+    if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        what, fix = "a tab character in the indentation or between tokens", "indent with spaces, not tabs"
+    return ContentError(f"YAML syntax: {what}", fix, _at(ctx, mark))
+
+
 def _compose(ctx: _Ctx, text: str) -> Node:
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()
+    except _Limit as e:
+        raise ErrorList([ContentError(e.what, e.fix, _at(ctx, e.mark))]) from None
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        where = Where(ctx.file, mark.line + 1, mark.column + 1) if mark else Where(ctx.file)
-        what = f"YAML syntax: {e.problem or e.context}"
-        raise ErrorList([ContentError(what, "fix the YAML at that position (check indentation, quotes and "
-                                      "colons)", where)]) from None
+        raise ErrorList([_syntax_error(ctx, text, e)]) from None
+    except yaml.reader.ReaderError as e:
+        # a control character: libyaml gives a character index, which we turn into line:col
+        pos = max(0, min(e.position, len(text)))
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        raise ErrorList([ContentError(f"control character U+{e.character:04X} is not allowed in YAML"
+                                      if isinstance(e.character, int) else f"YAML: {e.reason}",
+                                      "delete it (it is invisible in most editors)",
+                                      Where(ctx.file, line, col))]) from None
     except yaml.YAMLError as e:
-        raise ErrorList([ContentError(f"YAML: {e}", "fix the YAML", Where(ctx.file))]) from None
-    except RecursionError:
-        raise ErrorList([ContentError("nesting too deep", f"keep nesting under {MAX_DEPTH} levels",
+        raise ErrorList([ContentError(f"YAML: {' '.join(str(e).split())}", "fix the YAML",
                                       Where(ctx.file))]) from None
+    finally:
+        loader.dispose()
     if node is None:
         raise ErrorList([ContentError("the file is empty", "write a briefing (see docs/content-format.md)",
                                       Where(ctx.file))])
-    _check_nodes(ctx, node)
+    _check_tags(ctx, node)
     return node
 
 
-def _check_nodes(ctx: _Ctx, root: Node) -> None:
-    """Bound the graph: aliases make node count explode without costing text, so count visits."""
-    stack = [(root, 1)]
+def _check_tags(ctx: _Ctx, root: Node) -> None:
+    """Refuse explicit tags (`!!python/object`, `!foo`): the safe resolver would not build them anyway,
+    but a content file holds plain data only, and saying so is clearer than ignoring the tag."""
+    stack, seen = [root], set()
     while stack:
-        node, depth = stack.pop()
-        ctx.nodes += 1
-        if ctx.nodes > MAX_NODES:
-            raise ErrorList([ContentError(f"more than {MAX_NODES:,} values (YAML aliases expanding?)",
-                                          "write the content out plainly without anchors and aliases",
-                                          Where(ctx.file))])
-        if depth > MAX_DEPTH:
-            raise ErrorList([ContentError(f"nesting deeper than {MAX_DEPTH} levels",
-                                          "flatten the structure", ctx.where(node))])
+        node = stack.pop()
+        if id(node) in seen:    # aliases share nodes: visit each once
+            continue
+        seen.add(id(node))
         if node.tag not in CORE_TAGS:
             raise ErrorList([ContentError(f"YAML tag '{node.tag}' is not allowed",
                                           "remove the tag: content files hold plain data only",
                                           ctx.where(node))])
         if isinstance(node, MappingNode):
             for k, v in node.value:
-                stack.append((k, depth + 1))
-                stack.append((v, depth + 1))
+                stack.extend((k, v))
         elif isinstance(node, SequenceNode):
-            stack.extend((c, depth + 1) for c in node.value)
+            stack.extend(node.value)
 
 
 def read_text(path: str | Path) -> str:
@@ -686,7 +863,7 @@ def load(path: str | Path) -> m.Briefing:
 
 
 def loads(text: str, file: str = "<string>") -> m.Briefing:
-    ctx = _Ctx(file)
+    ctx = _Ctx(file, text)
     root = _compose(ctx, text)
     try:
         top = _mapping(ctx, root, "", allowed=TOP_FIELDS,
@@ -753,16 +930,17 @@ def loads(text: str, file: str = "<string>") -> m.Briefing:
 
 
 def _check_refs(ctx: _Ctx, values: dict[str, m.Metric], raws: dict[str, _RawMetric]) -> None:
-    for key, variant, node, path in ctx.refs:
+    for key, variant, node, path, offset in ctx.refs:
         if key not in values:
-            if key not in raws:
-                ctx.error(node, f"unknown placeholder {{{key}}}", _suggest(key, values), path)
+            if key not in raws:   # a key that is defined but broken has its own error already
+                ctx.error(node, f"unknown placeholder {{{key}}}: no such key under `data:`",
+                          _suggest(key, values), path, offset=offset)
             continue
         kind = values[key].kind
         if variant is not None and variant not in VARIANTS[kind]:
-            ok = ", ".join(sorted(VARIANTS[kind])) or "none"
-            ctx.error(node, f"placeholder {{{key}:{variant}}}: a {kind} has no '{variant}' form",
-                      f"use {{{key}}} or one of these forms: {ok}", path)
+            forms = " or ".join([f"{{{key}}}"] + [f"{{{key}:{v}}}" for v in sorted(VARIANTS[kind])])
+            ctx.error(node, f"placeholder {{{key}:{variant}}}: '{key}' is a {kind}, which has no "
+                      f"'{variant}' form", f"write {forms}", path, offset=offset)
     for key, node, path in ctx.chart_refs:
         if key not in values and key not in raws:
             ctx.error(node, f"unknown data key '{key}'", _suggest(key, values), path)

@@ -95,7 +95,8 @@ def test_unknown_placeholder_suggests_key():
     lines = errors_of(HEAD + "data:\n  gdp: {kind: percent, value: 6.3}\nsections:\n  - heading: {zh: 甲, en: A}\n"
                       "    blocks:\n      - paragraph: {zh: '增长{gdq}', en: 'grew {gdp}'}\n")
     assert len(lines) == 1
-    assert lines[0].startswith("x.yaml:12:25: sections[0].blocks[0].paragraph.zh: unknown placeholder {gdq}")
+    # the position is the placeholder's own brace, not the start of the string
+    assert lines[0].startswith("x.yaml:12:28: sections[0].blocks[0].paragraph.zh: unknown placeholder {gdq}")
     assert "did you mean 'gdp'?" in lines[0]
 
 
@@ -107,7 +108,7 @@ def test_wrong_variant_and_kind_errors_all_reported():
     text = "\n".join(lines)
     assert "unknown metric kind 'speed'" in text
     assert "'.nan' is not a finite number" in text
-    assert "a percent has no 'scoped' form" in text
+    assert "'a' is a percent, which has no 'scoped' form" in text
     assert "unknown block kind 'poem'" in text
     assert len(lines) == 4
 
