@@ -56,6 +56,31 @@ CHART_KINDS = ("hbar", "bar", "grouped", "line", "donut", "progress")
 BLOCK_KINDS = ("paragraph", "heading", "bullets", "figures", "table", "chart", "source")
 
 
+@dataclass(frozen=True)
+class SideWhere(Where):
+    """Where one language's string starts. `exact`: the string is written in the file character for
+    character (no escapes, folding or block indentation), so a character's own position can be given."""
+
+    exact: bool = False
+
+    def at(self, value: str, offset: int) -> Where:
+        """The position of value[offset] (the string's start when the mapping is not exact)."""
+        if not self.exact or self.line is None or not 0 <= offset <= len(value):
+            return self
+        before = value[:offset]
+        nl = before.rfind("\n")
+        col = (self.col or 1) + offset if nl < 0 else offset - nl
+        return Where(self.file, self.line + before.count("\n"), col, self.field)
+
+
+@dataclass(frozen=True)
+class TextWhere(Where):
+    """Where a text pair is (its mapping, as str() shows), plus where each side's string is."""
+
+    zh: SideWhere | None = None
+    en: SideWhere | None = None
+
+
 class _Stop(Exception):
     """Raised inside conversion once an error has been recorded and the value is unusable."""
 
@@ -67,6 +92,7 @@ class _Ctx:
     errors: list[ContentError] = field(default_factory=list)
     refs: list[tuple[str, str | None, Node, str, int]] = field(default_factory=list)  # key, variant, node, path, offset
     chart_refs: list[tuple[str, Node, str]] = field(default_factory=list)
+    strings: list[tuple[str, SideWhere]] = field(default_factory=list)   # every text, for the glyph check
     nodes: int = 0
 
     def where(self, node: Node | None, path: str = "") -> Where:
@@ -81,20 +107,20 @@ class _Ctx:
             what = f"{path}: {what}"
         self.errors.append(ContentError(what, fix, where))
 
-    def where_in(self, node: Node, offset: int, path: str = "") -> Where:
-        """The position of character `offset` of a scalar's value: exact when the value is written in the
-        file character for character (no escapes, folding or block indentation), else the scalar's start."""
+    def side(self, node: Node, path: str = "") -> SideWhere:
+        """Where a scalar's string begins: after its opening quote, and `exact` when the text between the
+        quotes is the value itself, so that offsets into the value are offsets in the file."""
         start, end = node.start_mark, node.end_mark
         quote = 1 if getattr(node, "style", None) in ("'", '"') else 0
-        value = node.value
         raw = self.text[start.index + quote: end.index - quote] if self.text else None
-        if raw != value or not 0 <= offset <= len(value):
-            return self.where(node, path)
-        before = value[:offset]
-        nl = before.rfind("\n")
-        line = start.line + 1 + before.count("\n")
-        col = start.column + 1 + quote + offset if nl < 0 else offset - nl
-        return Where(self.file, line, col, field=path.lstrip(".") or None)
+        exact = isinstance(node, ScalarNode) and raw == node.value
+        return SideWhere(self.file, start.line + 1, start.column + 1 + (quote if exact else 0),
+                         path.lstrip(".") or None, exact)
+
+    def where_in(self, node: Node, offset: int, path: str = "") -> Where:
+        """The position of character `offset` of a scalar's value (its start when not exact)."""
+        side = self.side(node, path)
+        return side.at(node.value, offset) if side.exact else self.where(node, path)
 
     def fail(self, node: Node | None, what: str, fix: str, path: str = "") -> "_Stop":
         self.error(node, what, fix, path)
@@ -156,15 +182,19 @@ def _string(ctx: _Ctx, node: Node, path: str, *, empty_ok: bool = False) -> str:
 
 def _text(ctx: _Ctx, node: Node, path: str, *, plain_ok: bool = False) -> m.Text:
     """A {zh, en} pair; with plain_ok a plain string is the same text in both languages."""
-    if plain_ok and isinstance(node, ScalarNode) and node.tag != "tag:yaml.org,2002:null":
+    if plain_ok and isinstance(node, ScalarNode) and node.tag != NULL:
         s = _string(ctx, node, path, empty_ok=True)
         _scan_placeholders(ctx, s, node, path)
-        return m.Text(s, s, ctx.where(node))
+        side = ctx.side(node, path)
+        ctx.strings.append((s, side))
+        w = ctx.where(node, path)
+        return m.Text(s, s, TextWhere(w.file, w.line, w.col, w.field, zh=side, en=side))
     if not isinstance(node, MappingNode):
         raise ctx.fail(node, f"expected a {{zh: …, en: …}} pair, found {_kind_of(node)}",
                        "give the text in both languages: {zh: 中文, en: English}", path)
     fields = _mapping(ctx, node, path, allowed={"zh", "en"})
     sides: dict[str, str] = {}
+    wheres: dict[str, SideWhere] = {}
     for lang in m.LANGS:
         if lang not in fields:
             other = "en" if lang == "zh" else "zh"
@@ -172,13 +202,17 @@ def _text(ctx: _Ctx, node: Node, path: str, *, plain_ok: bool = False) -> m.Text
                       f"{'Chinese' if lang == 'zh' else 'English'} text beside `{other}:`", path)
             continue
         try:
-            sides[lang] = _string(ctx, fields[lang][1], f"{path}.{lang}")
-            _scan_placeholders(ctx, sides[lang], fields[lang][1], f"{path}.{lang}")
+            vnode, sub = fields[lang][1], f"{path}.{lang}"
+            sides[lang] = _string(ctx, vnode, sub)
+            _scan_placeholders(ctx, sides[lang], vnode, sub)
+            wheres[lang] = ctx.side(vnode, sub)
+            ctx.strings.append((sides[lang], wheres[lang]))
         except _Stop:
             pass
     if len(sides) < 2:
         raise _Stop()
-    return m.Text(sides["zh"], sides["en"], ctx.where(node))
+    w = ctx.where(node, path)
+    return m.Text(sides["zh"], sides["en"], TextWhere(w.file, w.line, w.col, w.field, **wheres))
 
 
 def _tpl(ctx: _Ctx, node: Node, path: str) -> m.Text:
@@ -921,12 +955,25 @@ def loads(text: str, file: str = "<string>") -> m.Briefing:
             pass
     _check_refs(ctx, values, raws)
     if ctx.errors:
-        ctx.errors.sort(key=lambda e: (e.where.line or 0, e.where.col or 0) if isinstance(e.where, Where)
-                        else (0, 0))
-        raise ErrorList(ctx.errors)
+        # the content is unusable, so `check` and `build` would stop here: report the characters no font
+        # has as well, so that one run lists every problem of the file
+        errors: list = ctx.errors + _glyph_errors(ctx)
+        errors.sort(key=lambda e: (e.where.line or 0, e.where.col or 0) if isinstance(e.where, Where)
+                    else (0, 0))
+        raise ErrorList(errors)
     return m.Briefing(id=bid, path=file, masthead=texts["masthead"], title=texts["title"],
                       subtitle=texts["subtitle"], date=date, author=texts["author"], source=texts["source"],
                       keywords=keywords, data=values, sections=tuple(sections))
+
+
+def _glyph_errors(ctx: _Ctx) -> list:
+    from .errors import BriefingError
+    from .glyphs import strings_errors
+
+    try:
+        return strings_errors(ctx.strings)
+    except BriefingError:   # fonts unreadable: that error comes with the build; the content errors stand
+        return []
 
 
 def _check_refs(ctx: _Ctx, values: dict[str, m.Metric], raws: dict[str, _RawMetric]) -> None:
