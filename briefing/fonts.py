@@ -9,13 +9,21 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-FAMILIES = ("serif", "sans")
+FAMILIES = ("serif", "sans")                  # the CJK families, which cover every character we set
+LATIN = {"serif": "serif-latin", "sans": "sans-latin"}
 
+# The CJK faces ("serif", "sans") carry Latin too and set Chinese documents whole. English documents put
+# the Latin faces ("serif-latin", "sans-latin": Noto Serif / Noto Sans, whose quotes, dashes and
+# bullets are proportional) first and fall back to the CJK face for what they lack (rule 11).
 _FILES = {
     ("serif", False): "NotoSerifSC-Regular.ttf",
     ("serif", True): "NotoSerifSC-Bold.ttf",
     ("sans", False): "NotoSansSC-Regular.ttf",
     ("sans", True): "NotoSansSC-Bold.ttf",
+    ("serif-latin", False): "NotoSerif-Regular.ttf",
+    ("serif-latin", True): "NotoSerif-Bold.ttf",
+    ("sans-latin", False): "NotoSans-Regular.ttf",
+    ("sans-latin", True): "NotoSans-Bold.ttf",
 }
 # ReportLab font names (also the base of the embedded subset names)
 _NAMES = {
@@ -23,6 +31,10 @@ _NAMES = {
     ("serif", True): "NotoSerifSC-Bold",
     ("sans", False): "NotoSansSC",
     ("sans", True): "NotoSansSC-Bold",
+    ("serif-latin", False): "NotoSerif",
+    ("serif-latin", True): "NotoSerif-Bold",
+    ("sans-latin", False): "NotoSans",
+    ("sans-latin", True): "NotoSans-Bold",
 }
 
 
@@ -99,6 +111,34 @@ def missing_chars(text: str, family: str = "serif", bold: bool = False) -> list[
         if cp not in cov and cp not in _INVISIBLE and ch not in seen:
             seen[ch] = None
     return list(seen)
+
+
+def _is_cjk(ch: str) -> bool:
+    cp = ord(ch)
+    return (0x2E80 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF or 0xFE30 <= cp <= 0xFE4F
+            or 0xFF00 <= cp <= 0xFFEF or 0x20000 <= cp <= 0x3FFFF)
+
+
+def face_of(ch: str, family: str, lang: str) -> str:
+    """The face that sets `ch` in a `family` run of a `lang` document: in English the Latin face first
+    (ideographs and full-width forms always from the CJK face), in Chinese the CJK face throughout."""
+    if lang == "en" and not family.endswith("-latin"):
+        latin = f"{family}-latin"
+        if not _is_cjk(ch) and ord(ch) in coverage(latin, False):
+            return latin
+    return family
+
+
+def split_faces(text: str, family: str, lang: str) -> list[tuple[str, str]]:
+    """`text` cut into (segment, face) runs by `face_of`."""
+    out: list[tuple[str, str]] = []
+    for ch in text:
+        f = face_of(ch, family, lang)
+        if out and out[-1][1] == f:
+            out[-1] = (out[-1][0] + ch, f)
+        else:
+            out.append((ch, f))
+    return out
 
 
 def describe_char(ch: str) -> str:
