@@ -16,6 +16,7 @@ are typeset by the page as captions, not drawn here.
 """
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import hashlib
 import json
@@ -34,7 +35,7 @@ from .model import ChartPoint, LChart
 
 # Bump whenever the drawing code or its constants change: it is part of the cache key (we cannot ask
 # matplotlib for its version without importing it, which a warm rebuild must not do).
-CHART_CODE_VERSION = 2
+CHART_CODE_VERSION = 3
 
 KINDS = ("hbar", "bar", "grouped", "line", "donut", "progress")
 
@@ -80,6 +81,7 @@ class TextOp:
     angle: float = 0.0
     color: str = theme.INK
     anchor: str = "left"   # left | center | right
+    lang: str = "zh"       # the document language: English sets Latin in the Latin sans face first
 
 
 Op = Union[PathOp, TextOp]
@@ -141,7 +143,11 @@ def render(chart: LChart, width: float, *, cache: bool = True) -> Figure:
         hit = _read_cached(path)
         if hit is not None:
             return hit
-    figure = _draw(chart, float(width))
+    token = _LANG.set(chart.lang)
+    try:
+        figure = _draw(chart, float(width))
+    finally:
+        _LANG.reset(token)
     if path is not None:
         _write_cached(path, figure)
     return figure
@@ -177,8 +183,8 @@ def _font_fingerprints() -> tuple[tuple[str, int, str], ...]:
     except (OSError, ValueError):
         known = {}
     out, changed = [], False
-    for bold in (False, True):
-        path = fonts.font_path(FAMILY, bold)
+    for family, bold in ((f, b) for f in (FAMILY, fonts.LATIN[FAMILY]) for b in (False, True)):
+        path = fonts.font_path(family, bold)
         try:
             st = path.stat()
         except OSError as e:
@@ -260,9 +266,14 @@ def _check_glyphs(chart: LChart) -> None:
             raise _glyph_error(chart, missing[0], text)
 
 
-def text_width(s: str, size: float, bold: bool = False) -> float:
-    """Width in points, with the advance widths ReportLab will use."""
-    return sum(fonts.advance(ch, FAMILY, bold, size) for ch in s)
+_LANG: contextvars.ContextVar[str] = contextvars.ContextVar("chart_lang", default="zh")
+
+
+def text_width(s: str, size: float, bold: bool = False, lang: str | None = None) -> float:
+    """Width in points, with the advance widths ReportLab will use: per character, the face that sets it
+    in the chart's language (English puts the Latin sans first)."""
+    lang = lang or _LANG.get()
+    return sum(fonts.advance(ch, fonts.face_of(ch, FAMILY, lang), bold, size) for ch in s)
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9+\-.,%/'’&]+|\s+|.", re.S)
@@ -431,7 +442,8 @@ def _recorder_class() -> type:
                 if ha in ("center", "right"):
                     w = text_width(s, size, bold)
                     x, anchor = (x + w / 2, "center") if ha == "center" else (x + w, "right")
-            self.ops.append(TextOp(s, r(x), r(y), r(size), bold, r(angle), colour(gc.get_rgb())[0], anchor))
+            self.ops.append(TextOp(s, r(x), r(y), r(size), bold, r(angle), colour(gc.get_rgb())[0], anchor,
+                                   _LANG.get()))
 
         def get_text_width_height_descent(self, s: str, prop: Any, ismath: Any) -> tuple[float, float, float]:
             size = prop.get_size_in_points()

@@ -117,7 +117,6 @@ def _path(canv: Any, state: _State, op: PathOp) -> None:
 
 def _text(canv: Any, state: _State, op: TextOp) -> None:
     state.set_alpha(1.0)
-    state.set_font(fonts.font_name(FAMILY, op.bold), op.size)
     state.set_fill(op.color)
     x, y = op.x, op.y
     if op.angle:
@@ -125,8 +124,15 @@ def _text(canv: Any, state: _State, op: TextOp) -> None:
         canv.translate(x, y)
         canv.rotate(op.angle)
         x = y = 0.0
-    draw = {"left": canv.drawString, "center": canv.drawCentredString, "right": canv.drawRightString}
-    draw.get(op.anchor, canv.drawString)(x, y, op.text)
+    # one string per face run (English: Latin face first, CJK face for the rest), placed from the anchor
+    runs = fonts.split_faces(op.text, FAMILY, op.lang)
+    widths = [sum(fonts.advance(ch, face, op.bold, op.size) for ch in seg) for seg, face in runs]
+    total = sum(widths)
+    x -= {"center": total / 2, "right": total}.get(op.anchor, 0.0)
+    for (seg, face), w in zip(runs, widths):
+        state.set_font(fonts.font_name(face, op.bold), op.size)
+        canv.drawString(x, y, seg)
+        x += w
     if op.angle:
         canv.restoreState()
         # restoreState brings back the font and colours of before; forget what we think is set

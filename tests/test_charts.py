@@ -137,7 +137,7 @@ def test_labels_are_the_chart_font_and_every_label_fits() -> None:
 
     fig = charts.render(samples("en")["hbar"], WIDTH, cache=False)
     for t in fig.texts():
-        w = text_width(t.text, t.size, t.bold)
+        w = text_width(t.text, t.size, t.bold, t.lang)
         left = t.x - {"left": 0, "center": w / 2, "right": w}[t.anchor]
         assert left >= -0.5 and left + w <= fig.width + 0.5, t
 
@@ -172,7 +172,14 @@ def test_pdf_has_the_text_and_no_images() -> None:
                 assert p.text.replace(" ", "") in squashed, (lang, p.text)
                 if p.label:
                     assert p.label.split()[0] in text, (lang, p.label)
-        assert {c["fontname"].split("+")[-1] for c in chars} == {"NotoSansSC-Regular", "NotoSansSC-Bold"}
+        faces = {c["fontname"].split("+")[-1] for c in chars}
+        if lang == "zh":  # Chinese charts are set in the SC sans face throughout
+            assert faces == {"NotoSansSC-Regular", "NotoSansSC-Bold"}
+        else:  # English charts: Latin sans first; the SC face only for CJK characters, if any
+            assert {"NotoSans-Regular", "NotoSans-Bold"} <= faces <= {"NotoSans-Regular", "NotoSans-Bold",
+                                                                      "NotoSansSC-Regular", "NotoSansSC-Bold"}
+            latin = [c for c in chars if c["text"].isascii()]
+            assert latin and all(c["fontname"].split("+")[-1].startswith("NotoSans-") for c in latin)
         assert min(c["size"] for c in chars) >= theme.CHART_MIN_PT - 0.01
         reader = PdfReader(io.BytesIO(data))
         for page in reader.pages:
@@ -250,7 +257,7 @@ def test_negative_values_and_narrow_columns_stay_inside_the_box() -> None:
                                                        for c in samples("en").values()]
     for fig in figs:
         for t in fig.texts():
-            w = text_width(t.text, t.size, t.bold)
+            w = text_width(t.text, t.size, t.bold, t.lang)
             left = t.x - {"left": 0, "center": w / 2, "right": w}[t.anchor]
             assert left >= -0.5 and left + w <= fig.width + 0.5, t
     # a value label just right of the reference line is not crossed by it
