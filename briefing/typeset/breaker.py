@@ -27,6 +27,7 @@ SPACE_STRETCH, SPACE_SHRINK = 0.6, 0.35   # of the font's space width (English w
 HYPHEN_PENALTY = 50
 EXPLICIT_HYPHEN_PENALTY = 50
 EMERGENCY_PENALTY = 5000
+URL_PENALTY = 100
 LINE_PENALTY = 10
 DOUBLE_HYPHEN_DEMERITS = 3000
 FINAL_HYPHEN_DEMERITS = 5000
@@ -34,6 +35,8 @@ FITNESS_DEMERITS = 3000
 RUNT_DEMERITS = 1e8       # rule 8: effectively forbidden unless nothing else is possible
 LONE_WORD_DEMERITS = 1e6  # English: a single (long) word alone on the last line
 EPS = 1e-6
+MAX_RATIO = 10.0          # badness is capped here; also the ratio given to lines without glue
+LOOSE = 2.0               # the first pass's tolerance; lines set looser than this were unavoidable
 
 # Glue kinds (for capping CJK–Latin spacing at ⅓ em when a line is very loose)
 G_NONE, G_CJK, G_CJK_LATIN, G_SPACE = 0, 1, 2, 3
@@ -75,6 +78,7 @@ class Line:
     hyphenated: bool             # a hyphen was added at the break
     start: int                   # index of the first character in the prepared paragraph
     end: int                     # index after the last character
+    unavoidable: bool = False    # looser than the breaker's normal tolerance: no better break existed
 
     @property
     def xs(self) -> tuple[float, ...]:
@@ -109,6 +113,7 @@ class Prepared:
     faces: list[_Face]
     chars: list[str] = field(default_factory=list)
     run_of: list[int] = field(default_factory=list)
+    face_of: list[int] = field(default_factory=list)   # index into faces (English: Latin face first)
     cls: list[str] = field(default_factory=list)
     adv: list[float] = field(default_factory=list)
     cw: list[float] = field(default_factory=list)      # box width after compression/trims
@@ -129,6 +134,7 @@ class Prepared:
     SH: list[float] = field(default_factory=list)
     han: list[int] = field(default_factory=list)       # prefix count of Han characters
     spaces: list[int] = field(default_factory=list)    # prefix count of word spaces
+    emergency: set[int] | None = None                  # extra break joints for the last-resort passes
 
     @property
     def n(self) -> int:
@@ -222,9 +228,7 @@ def hyphen_points(word: str) -> tuple[int, ...]:
 def prepare(runs: Sequence[Run], style: ParaStyle, origin: str = "") -> Prepared:
     runs = tuple(runs)
     check_glyphs(runs, style, origin)
-    faces = [_Face(fonts.font_name(r.family or style.family, r.bold), r.size or style.size,
-                   r.color or style.color, fonts.widths(r.family or style.family, r.bold)) for r in runs]
-    p = Prepared(style, runs, faces)
+    p = Prepared(style, runs, [])
     toks = _tokens(runs)
     s = "".join(ch for ch, _ in toks)
     nobreak = bytearray(len(s) + 1)
@@ -269,6 +273,7 @@ def _fill_chars(p: Prepared, toks: list[tuple[str, int]], nobreak: bytearray) ->
             sp = 0     # a space typed next to Chinese is replaced by the CJK spacing below
         p.chars.append(ch)
         p.run_of.append(ri)
+        p.face_of.append(_face_index(p, ri, ch))
         p.cls.append(cls)
         p.space.append(sp if p.chars[:-1] else 0)
         nb_flags.append(1 if (nb or nobreak[idx]) else 0)
@@ -276,15 +281,29 @@ def _fill_chars(p: Prepared, toks: list[tuple[str, int]], nobreak: bytearray) ->
     p._nb = nb_flags  # type: ignore[attr-defined]
 
 
+def _face_index(p: Prepared, ri: int, ch: str) -> int:
+    """The face for one character: the run's family, or in English the Latin face when it has the glyph
+    (fonts.face_of, TYPESETTING.md rule 11)."""
+    run, style = p.runs[ri], p.style
+    family = run.family or style.family
+    face = fonts.face_of(ch, family, style.lang) if hasattr(fonts, "face_of") else family
+    key = (face, run.bold, run.size or style.size, run.color or style.color)
+    cache = p.__dict__.setdefault("_face_keys", {})
+    if key not in cache:
+        cache[key] = len(p.faces)
+        p.faces.append(_Face(fonts.font_name(face, run.bold), key[2], key[3], fonts.widths(face, run.bold)))
+    return cache[key]
+
+
 def _fill_widths(p: Prepared) -> None:
     lang = p.style.lang
     n = p.n
-    adv = [p.faces[p.run_of[k]].adv(p.chars[k]) for k in range(n)]
+    adv = [p.faces[p.face_of[k]].adv(p.chars[k]) for k in range(n)]
     tl = [0.0] * n
     tr = [0.0] * n
     p.brk_w = [0.0] * (n + 1)
     for k, ch in enumerate(p.chars):
-        size = p.faces[p.run_of[k]].size
+        size = p.faces[p.face_of[k]].size
         if lang == "en" and ch in LATIN_QUOTE_TRIM and abs(adv[k] - size) < EPS:
             tl[k], tr[k] = (t * size for t in LATIN_QUOTE_TRIM[ch])
     # Punctuation compression (rule 5): of two adjacent full-width marks, one loses its blank half.
@@ -295,7 +314,7 @@ def _fill_widths(p: Prepared) -> None:
         pa, pb = POSITION.get(a), POSITION.get(b)
         if pa is None or pb is None or pa in (Pos.CENTER, Pos.FULL) or pb in (Pos.CENTER, Pos.FULL):
             continue
-        sa, sb = p.faces[p.run_of[k - 1]].size, p.faces[p.run_of[k]].size
+        sa, sb = p.faces[p.face_of[k - 1]].size, p.faces[p.face_of[k]].size
         if abs(adv[k - 1] - sa) > EPS or abs(adv[k] - sb) > EPS:
             continue    # not a full-width glyph in this face
         if pa is Pos.LEFT and tr[k - 1] == 0:
@@ -321,7 +340,7 @@ def _fill_joints(p: Prepared) -> None:
     p.space.append(0)
     for k in range(1, n):
         a, b, ca, cb = chars[k - 1], chars[k], cls[k - 1], cls[k]
-        fa, fb = p.faces[p.run_of[k - 1]], p.faces[p.run_of[k]]
+        fa, fb = p.faces[p.face_of[k - 1]], p.faces[p.face_of[k]]
         em = max(fa.size, fb.size)
         if p.space[k]:
             w = fa.adv(" ")
@@ -342,7 +361,21 @@ def _fill_joints(p: Prepared) -> None:
             p.brk[k], p.pen[k], p.flag[k] = True, EXPLICIT_HYPHEN_PENALTY, True
         elif a in "—–" and cb == "L":
             p.brk[k] = True
+    _fill_url_breaks(p)
     _fill_hyphenation(p)
+
+
+_URL = re.compile(r"(?:[a-z]+://|www\.)[^\s]+|[A-Za-z0-9.-]+\.(?:cn|com|org|net|gov)(?:/[^\s]*)?")
+
+
+def _fill_url_breaks(p: Prepared) -> None:
+    """URLs and domain names may break after / . _ - ? & = (before a letter or digit), at a cost."""
+    s = "".join(p.chars)
+    for m in _URL.finditer(s):
+        for k in range(m.start() + 1, m.end()):
+            a, b = p.chars[k - 1], p.chars[k]
+            if a in "/._-?&=#" and b.isalnum() and not p.brk[k] and not p.space[k]:
+                p.brk[k], p.pen[k] = True, URL_PENALTY
 
 
 def _fill_hyphenation(p: Prepared) -> None:
@@ -363,7 +396,7 @@ def _fill_hyphenation(p: Prepared) -> None:
         for pos in hyphen_points(word):
             j = start + pos
             if not p.brk[j]:
-                face = p.faces[p.run_of[j - 1]]
+                face = p.faces[p.face_of[j - 1]]
                 p.brk[j], p.pen[j], p.flag[j], p.hyph[j] = True, HYPHEN_PENALTY, True, True
                 p.brk_w[j] += face.adv("-")
 
@@ -402,9 +435,13 @@ def lines_for(p: Prepared, width: float) -> list[Line]:
     x_first = st.left_indent + st.indent_pt
     w_first, w_rest = width - x_first, width - st.left_indent
     breaks, best = None, float("inf")
-    for tol, emergency in ((2.0, False), (10.0, False), (float("inf"), True)):
+    for tol, emergency in ((LOOSE, False), (MAX_RATIO, False), (MAX_RATIO, True), (float("inf"), True)):
         if emergency and breaks:
             break    # breaking inside words and numbers is only for text that cannot be set otherwise
+        if emergency and p.emergency is None:
+            p.emergency = _emergency_breaks(p, min(w_first, w_rest), everywhere=False)
+        elif emergency and tol == float("inf"):
+            p.emergency = _emergency_breaks(p, 0.0, everywhere=True)
         found = _knuth_plass(p, w_first, w_rest, tol, emergency)
         if found and found[1] < best:
             breaks, best = found
@@ -428,7 +465,10 @@ def _knuth_plass(p: Prepared, w_first: float, w_rest: float, tol: float,
     P, ST, SH, gw, gst, gsh = p.P, p.ST, p.SH, p.gw, p.gst, p.gsh
     brk, pens, flags, brk_w = p.brk, p.pen, p.flag, p.brk_w
     lang = p.style.lang
-    cands = range(1, n + 1) if emergency else [k for k in range(1, n) if brk[k]] + [n]
+    if emergency:
+        cands = sorted({k for k in range(1, n) if brk[k]} | p.emergency) + [n]
+    else:
+        cands = [k for k in range(1, n) if brk[k]] + [n]
     # node: (position, fitness, total demerits, flagged, previous node, ratio)
     active: list[tuple] = [(0, 1, 0.0, False, None, 0.0)]
     lo = 0
@@ -437,6 +477,8 @@ def _knuth_plass(p: Prepared, w_first: float, w_rest: float, tol: float,
         pen = pens[j] if (brk[j] or last) else EMERGENCY_PENALTY
         flag = flags[j]
         bw = 0.0 if last else brk_w[j]
+        if not (brk[j] or last) and p.chars[j - 1].isalpha() and p.chars[j].isalpha():
+            bw += p.faces[p.face_of[j - 1]].adv("-")    # an emergency break inside a word draws a hyphen
         best: list[tuple | None] = [None, None, None, None]
         i = lo
         while i < len(active):
@@ -459,7 +501,9 @@ def _knuth_plass(p: Prepared, w_first: float, w_rest: float, tol: float,
             if last:
                 r = 0.0 if Lb <= avail + EPS else (avail - Lb) / shrink
             elif Lb < avail - EPS:
-                r = (avail - Lb) / stretch if stretch > 0 else float("inf")
+                # a line with no glue (one word, one URL piece) can only be letter-spaced: the worst badness,
+                # allowed from the second pass on
+                r = (avail - Lb) / stretch if stretch > 0 else MAX_RATIO
             elif Lb > avail + EPS:
                 r = (avail - Lb) / shrink if shrink > 0 else float("-inf")
             else:
@@ -468,8 +512,10 @@ def _knuth_plass(p: Prepared, w_first: float, w_rest: float, tol: float,
                 i += 1
                 continue
             if r > tol:
-                break          # later nodes give shorter, even looser lines
-            b = 100.0 * min(abs(r), 10.0) ** 3
+                if tol < MAX_RATIO:
+                    break      # later nodes give shorter, even looser lines
+                # last-resort passes: any line that is not too long is possible, at the worst badness
+            b = 100.0 * min(abs(r), MAX_RATIO) ** 3
             d = (LINE_PENALTY + b) ** 2 + pen * pen
             if flag and node[3]:
                 d += DOUBLE_HYPHEN_DEMERITS
@@ -502,6 +548,22 @@ def _knuth_plass(p: Prepared, w_first: float, w_rest: float, tol: float,
     return out[::-1], total
 
 
+def _emergency_breaks(p: Prepared, measure: float, everywhere: bool) -> set[int]:
+    """Joints inside unbreakable pieces wider than the measure (or all joints), except where rules 1 and 2
+    forbid a break: the last resort for text that cannot be set otherwise."""
+    out: set[int] = set()
+    start = 0
+    for k in list(range(1, p.n)) + [p.n]:
+        if k < p.n and not p.brk[k]:
+            continue
+        width = p.P[k] - p.P[start] - (p.gw[start] if start else 0.0)
+        if everywhere or width > measure:
+            out.update(j for j in range(start + 1, k)
+                       if everywhere or (p.chars[j] not in NO_START and p.chars[j - 1] not in NO_END))
+        start = k
+    return out
+
+
 def _last_line_demerits(p: Prepared, pos: int, lang: str) -> float:
     """Rule 8: runt last lines."""
     if pos == 0:
@@ -524,9 +586,19 @@ def _set_line(p: Prepared, i: int, j: int, r: float, x0: float, measure: float, 
     if ratio == float("inf"):
         ratio = 0.0
     amounts = _glue_amounts(p, i, j, ratio)
-    tail = 0.0 if j >= p.n else p.brk_w[j]
-    natural = sum(p.cw[i:j]) + sum(p.gw[i + 1:j]) + tail
-    set_w = sum(p.cw[i:j]) + sum(amounts) + tail
+    hyphenated = j < p.n and (p.hyph[j] or (not p.brk[j] and p.chars[j - 1].isalpha()
+                                             and p.chars[j].isalpha()))
+    hyphen_w = p.faces[p.face_of[j - 1]].adv("-") if hyphenated else 0.0
+    tail = 0.0 if j >= p.n else p.brk_w[j] + (0.0 if p.hyph[j] else hyphen_w)
+    boxes = sum(p.cw[i:j])
+    natural = boxes + sum(p.gw[i + 1:j]) + tail
+    set_w = boxes + sum(amounts) + tail
+    if justify and j - i > 1 and abs(measure - set_w) > 0.01:
+        # No glue could take up the difference (a line that is one long code or URL): letter-space it,
+        # the last resort that keeps the right edge straight.
+        extra = (measure - set_w) / (j - i - 1)
+        amounts = [a + extra for a in amounts]
+        set_w = measure
     offset = 0.0
     if style.align == "center":
         offset = (measure - set_w) / 2
@@ -535,22 +607,20 @@ def _set_line(p: Prepared, i: int, j: int, r: float, x0: float, measure: float, 
     glyphs: list[Glyph] = []
     x = x0 + offset
     for k in range(i, j):
-        face = p.faces[p.run_of[k]]
+        face = p.faces[p.face_of[k]]
         if k > i:
             if p.space[k]:
                 glyphs.append(Glyph(" ", x, face.adv(" "), face.font, face.size, face.color))
             x += amounts[k - i - 1]
         glyphs.append(Glyph(p.chars[k], x - p.tl[k], p.adv[k], face.font, face.size, face.color))
         x += p.cw[k]
-    hyphenated = j < p.n and p.hyph[j]
     if j < p.n:
-        x += p.brk_w[j]
+        x += tail
         if hyphenated:
-            face = p.faces[p.run_of[j - 1]]
-            hw = face.adv("-")
-            glyphs.append(Glyph("-", x - hw, hw, face.font, face.size, face.color))
+            face = p.faces[p.face_of[j - 1]]
+            glyphs.append(Glyph("-", x - hyphen_w, hyphen_w, face.font, face.size, face.color))
     return Line("".join(g.ch for g in glyphs), tuple(glyphs), x0, measure, natural, x - x0 - offset, ratio,
-                last, hyphenated, i, j)
+                last, hyphenated, i, j, justify and ratio > LOOSE)
 
 
 def _glue_amounts(p: Prepared, i: int, j: int, ratio: float) -> list[float]:

@@ -110,10 +110,11 @@ class Para(Flowable):
             base = y - h + (h - s) / 2 + _DESCENT * s
             if idx == 0 and self.style.bullet and not self._is_tail():
                 self._draw_bullet(text, state, base)
-            for seg, x, cs in _segments(line.glyphs):
+            for seg, _x, cs in _segments(line.glyphs):
                 _set_state(text, state, seg[0], cs)
-                text.setTextOrigin(x, base)
-                text.textOut("".join(g.ch for g in seg))
+                for piece in _by_subset(seg, canv):
+                    text.setTextOrigin(piece[0].x, base)
+                    text.textOut("".join(g.ch for g in piece))
             y -= h
         canv.drawText(text)
 
@@ -149,6 +150,22 @@ def _segments(glyphs: Sequence[Glyph]):
             j += 1
         yield glyphs[i:j], g0.x, cs or 0.0
         i = j
+
+
+def _by_subset(seg: Sequence[Glyph], canv) -> list[Sequence[Glyph]]:
+    """Split a segment where ReportLab switches font subsets (a new Tf/Tj). Readers differ on whether the
+    character spacing applies after the last glyph of a Tj (pdfminer/pdfplumber: no; the PDF spec: yes),
+    so each Tj gets its own exact origin and both read the same positions."""
+    from reportlab.pdfbase import pdfmetrics
+
+    font = pdfmetrics.getFont(seg[0].font)
+    if not getattr(font, "_dynamicFont", False):
+        return [seg]
+    out, i = [], 0
+    for _subset, codes in font.splitString("".join(g.ch for g in seg), canv._doc):
+        out.append(seg[i:i + len(codes)])
+        i += len(codes)
+    return out
 
 
 def _set_state(text, state: dict, g: Glyph, cs: float) -> None:
