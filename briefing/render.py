@@ -19,6 +19,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTem
 
 from . import __version__, theme
 from .fonts import font_name
+from .vector import draw_string
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,6 @@ def _canvas_class(meta: Meta, epoch: int, page: theme.Page, bleed: float, toc_si
 
         def _furniture(self, total: int) -> None:
             n = self._pageNumber
-            sans = font_name(theme.HEAD_FAMILY)
             size = theme.SIZES[meta.lang].header
             self.saveState()
             if off:
@@ -135,12 +135,13 @@ def _canvas_class(meta: Meta, epoch: int, page: theme.Page, bleed: float, toc_si
                 self.rect(-bleed, page.height - 5, page.width + 2 * bleed, 5 + bleed, stroke=0, fill=1)
             self.setFillColor(colors.HexColor(theme.GREY_DARK))
             y_foot = page.bottom * 0.5
-            self.setFont(sans, size)
-            self.drawCentredString(page.width / 2, y_foot, meta.page_label.format(n=n, total=total))
+            label = meta.page_label.format(n=n, total=total)
+            draw_string(self, page.width / 2, y_foot, label, theme.HEAD_FAMILY, False, size, meta.lang, "center")
             if n > 1:
                 y = page.height - page.top * 0.62
-                self.drawString(page.left, y, meta.header_left)
-                self.drawRightString(page.width - page.right, y, meta.header_right)
+                draw_string(self, page.left, y, meta.header_left, theme.HEAD_FAMILY, False, size, meta.lang)
+                draw_string(self, page.width - page.right, y, meta.header_right, theme.HEAD_FAMILY, False, size,
+                            meta.lang, "right")
                 self.setStrokeColor(colors.HexColor(theme.RED))
                 self.setLineWidth(0.6)
                 self.line(page.left, y - 4, page.width - page.right, y - 4)

@@ -124,17 +124,22 @@ def _text(canv: Any, state: _State, op: TextOp) -> None:
         canv.translate(x, y)
         canv.rotate(op.angle)
         x = y = 0.0
-    # one string per face run (English: Latin face first, CJK face for the rest), placed from the anchor
-    runs = fonts.split_faces(op.text, FAMILY, op.lang)
-    widths = [sum(fonts.advance(ch, face, op.bold, op.size) for ch in seg) for seg, face in runs]
-    total = sum(widths)
-    x -= {"center": total / 2, "right": total}.get(op.anchor, 0.0)
-    for (seg, face), w in zip(runs, widths):
-        state.set_font(fonts.font_name(face, op.bold), op.size)
-        canv.drawString(x, y, seg)
-        x += w
+    draw_string(canv, x, y, op.text, FAMILY, op.bold, op.size, op.lang, op.anchor, state.set_font)
     if op.angle:
         canv.restoreState()
         # restoreState brings back the font and colours of before; forget what we think is set
         state.font = None
         state.fill = None
+
+
+def draw_string(canv: Any, x: float, y: float, text: str, family: str, bold: bool, size: float, lang: str,
+                anchor: str = "left", set_font: Any = None) -> None:
+    """One line of text, cut into face runs (English: Latin face first, the CJK face for the rest) and
+    placed from its anchor ("left", "center", "right") on the baseline."""
+    runs = fonts.split_faces(text, family, lang)
+    widths = [sum(fonts.advance(ch, face, bold, size) for ch in seg) for seg, face in runs]
+    x -= {"center": sum(widths) / 2, "right": sum(widths)}.get(anchor, 0.0)
+    for (seg, face), w in zip(runs, widths):
+        (set_font or canv.setFont)(fonts.font_name(face, bold), size)
+        canv.drawString(x, y, seg)
+        x += w
