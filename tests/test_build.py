@@ -118,7 +118,7 @@ def test_fonts_all_embedded_subsets_no_standard_fonts(built, lang):
                 stack.append(x.get("/Resources"))
     assert seen
     for name, f in seen.items():
-        assert re.match(r"^/[A-Z]{6}\+Noto(Serif|Sans)(SC)?(-Bold)?$", name), name
+        assert re.match(r"^/[A-Z]{6}\+Noto(Serif|Sans)(SC)?(-Regular|-Bold)?$", name), name
         desc = f.get("/FontDescriptor")
         assert desc is not None and "/FontFile2" in desc.get_object(), f"{name} not embedded"
         assert "/ToUnicode" in f, f"{name} has no ToUnicode map"
