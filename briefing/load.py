@@ -28,7 +28,7 @@ from . import model as m
 from .errors import ContentError, ErrorList, Where
 
 MAX_FILE_BYTES = 4 * 1024 * 1024       # a briefing is a few hundred KB at most
-MAX_NODES = 100_000                    # caps alias expansion ("billion laughs") and runaway files
+MAX_NODES = 50_000                     # caps alias expansion ("billion laughs"); the sample has 3 255
 MAX_DEPTH = 40                         # the format needs about 12 levels
 MAX_STRING = 100_000
 MAX_EXPR = 200                         # characters in a formula
@@ -272,6 +272,10 @@ def _decimal(ctx: _Ctx, node: Node, path: str) -> tuple[Decimal, int]:
                        "check the figure, and use `scale: 亿` for large amounts", path)
     exp = d.as_tuple().exponent
     return d, max(0, -exp) if isinstance(exp, int) else 0
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def _clip(s: str, n: int = 40) -> str:
@@ -524,9 +528,13 @@ def _eval_expr(ctx: _Ctx, node: Node, src: str, lookup: Callable[[str], Decimal 
 # ------------------------------------------------------------------ blocks
 
 def _block(ctx: _Ctx, node: Node, path: str) -> m.Block:
-    if not isinstance(node, MappingNode) or len(node.value) != 1:
-        raise ctx.fail(node, "a block is a mapping with exactly one key",
+    if not isinstance(node, MappingNode) or not node.value:
+        raise ctx.fail(node, f"a block is a mapping with one key, found {_kind_of(node)}",
                        f"start the block with one of: {', '.join(BLOCK_KINDS)}", path)
+    if len(node.value) != 1:
+        keys = ", ".join(str(getattr(k, "value", "?")) for k, _ in node.value)
+        raise ctx.fail(node, f"a block has exactly one key, found {len(node.value)} ({_clip(keys)})",
+                       "make each its own list item, starting with `- `", path)
     knode, v = node.value[0]
     kind = knode.value if isinstance(knode, ScalarNode) else ""
     sub = f"{path}.{kind}"
@@ -594,7 +602,7 @@ def _table(ctx: _Ctx, node: Node, path: str) -> m.Table:
         except _Stop:
             continue
         if len(cells) != len(columns):
-            ctx.error(rn, f"row has {len(cells)} cells but the table has {len(columns)} columns",
+            ctx.error(rn, f"row has {_n(len(cells), 'cell')} but the table has {_n(len(columns), 'column')}",
                       "give one cell per column (use \"—\" for an empty one)", rp)
         rows.append(tuple(cells))
     align: list[str] = []
@@ -661,7 +669,7 @@ def _chart(ctx: _Ctx, node: Node, path: str) -> m.Chart:
                     g = _mapping(ctx, gn, gp, allowed={"label", "values"}, required=("label", "values"))
                     keys = _each(ctx, _seq(ctx, g["values"][1], gp + ".values"), gp + ".values", _metric_ref)
                     if len(keys) != len(chart["series"]):
-                        ctx.error(gn, f"group has {len(keys)} values for {len(chart['series'])} series",
+                        ctx.error(gn, f"group has {_n(len(keys), 'value')} for {len(chart['series'])} series",
                                   "give one value per series", gp)
                     groups.append((_text(ctx, g["label"][1], gp + ".label"), tuple(keys)))
                 except (_Stop, KeyError):
@@ -676,7 +684,7 @@ def _chart(ctx: _Ctx, node: Node, path: str) -> m.Chart:
                     g = _mapping(ctx, sn, sp, allowed={"label", "values"}, required=("label", "values"))
                     keys = _each(ctx, _seq(ctx, g["values"][1], sp + ".values"), sp + ".values", _metric_ref)
                     if len(keys) != len(chart["x"]):
-                        ctx.error(sn, f"series has {len(keys)} values for {len(chart['x'])} x labels",
+                        ctx.error(sn, f"series has {_n(len(keys), 'value')} for {_n(len(chart['x']), 'x label')}",
                                   "give one value per x label", sp)
                     series.append((_text(ctx, g["label"][1], sp + ".label"), tuple(keys)))
                 except (_Stop, KeyError):
@@ -823,8 +831,11 @@ def _compose(ctx: _Ctx, text: str) -> Node:
     except yaml.MarkedYAMLError as e:
         raise ErrorList([_syntax_error(ctx, text, e)]) from None
     except yaml.reader.ReaderError as e:
-        # a control character: libyaml gives a character index, which we turn into line:col
-        pos = max(0, min(e.position, len(text)))
+        # a control character: libyaml gives a UTF-8 byte offset (pure PyYAML a character index)
+        pos = e.position
+        if _Parser is not None:
+            pos = len(text.encode("utf-8")[: e.position].decode("utf-8", "ignore"))
+        pos = max(0, min(pos, len(text)))
         line = text.count("\n", 0, pos) + 1
         col = pos - (text.rfind("\n", 0, pos) + 1) + 1
         raise ErrorList([ContentError(f"control character U+{e.character:04X} is not allowed in YAML"
@@ -853,7 +864,8 @@ def _check_tags(ctx: _Ctx, root: Node) -> None:
             continue
         seen.add(id(node))
         if node.tag not in CORE_TAGS:
-            raise ErrorList([ContentError(f"YAML tag '{node.tag}' is not allowed",
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise ErrorList([ContentError(f"YAML tag '{tag}' is not allowed",
                                           "remove the tag: content files hold plain data only",
                                           ctx.where(node))])
         if isinstance(node, MappingNode):
@@ -930,7 +942,9 @@ def loads(text: str, file: str = "<string>") -> m.Briefing:
         except ValueError:
             date = None
         if date is None:
-            ctx.error(dn, "date must be an ISO date", "write e.g. `date: 2025-07-30`", "date")
+            found = f"'{_clip(dn.value)}'" if isinstance(dn, ScalarNode) and dn.value else _kind_of(dn)
+            ctx.error(dn, f"expected an ISO date (YYYY-MM-DD), found {found}", "write e.g. `date: 2025-07-30`",
+                      "date")
             date = dt.date(1970, 1, 1)
     keywords: dict[str, tuple[str, ...]] = {"zh": (), "en": ()}
     if "keywords" in top:
