@@ -596,8 +596,11 @@ def _set_line(p: Prepared, i: int, j: int, r: float, x0: float, measure: float, 
     if justify and j - i > 1 and abs(measure - set_w) > 0.01:
         # No glue could take up the difference (a line that is one long code or URL): letter-space it,
         # the last resort that keeps the right edge straight.
-        extra = (measure - set_w) / (j - i - 1)
-        amounts = [a + extra for a in amounts]
+        # (CJK–Latin spacing stays within its ⅛–⅓ em when there is anything else to take the difference)
+        spread = [k - i - 1 for k in range(i + 1, j) if p.kind[k] != G_CJK_LATIN] or list(range(j - i - 1))
+        extra = (measure - set_w) / len(spread)
+        for m in spread:
+            amounts[m] += extra
         set_w = measure
     offset = 0.0
     if style.align == "center":
@@ -632,7 +635,9 @@ def _glue_amounts(p: Prepared, i: int, j: int, ratio: float) -> list[float]:
         return [p.gw[k] + ratio * p.gsh[k] for k in ks]
     capped = sum(p.gst[k] for k in ks if p.kind[k] == G_CJK_LATIN)
     other = sum(p.gst[k] for k in ks if p.kind[k] != G_CJK_LATIN)
-    if capped == 0 or other == 0:
+    if capped == 0:
         return [p.gw[k] + ratio * p.gst[k] for k in ks]
+    if other == 0:      # nothing else stretches: cap anyway; _set_line letter-spaces the rest
+        return [p.gw[k] + p.gst[k] for k in ks]
     r2 = (ratio * (capped + other) - capped) / other
     return [p.gw[k] + (p.gst[k] if p.kind[k] == G_CJK_LATIN else r2 * p.gst[k]) for k in ks]
