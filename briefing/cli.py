@@ -91,7 +91,7 @@ def cmd_build(a: argparse.Namespace) -> int:
     files = a.content or [str(DEFAULT_CONTENT)]
     langs = list(dict.fromkeys(a.lang or ["zh", "en"]))
     if a.output and (len(files) > 1 or len(langs) > 1):
-        raise OutputError("-o names one file, but this builds several",
+        raise OutputError("names one output file, but this command builds several",
                           "give one content file and one --lang, or use --out-dir", "-o")
     if a.jobs < 1:
         raise OutputError("--jobs must be 1 or more", "e.g. --jobs 2", "--jobs")

@@ -344,15 +344,25 @@ def _check_cjk_latin(rep: Report, ln: Line) -> None:
             rep.add(6, ln, f"{a['text']}|{b['text']} gap {raw:.3f} em (want 0.125..0.33)")
 
 
+def _letter_spacing(ln: Line) -> float:
+    """The spacing added between every pair of letters of a letter-spaced line (0 for normal lines): the
+    smallest gap between two adjacent letters, which on a letter-spaced line is the added spacing."""
+    gaps = [b["x0"] - a["x1"] for a, b in zip(ln.chars, ln.chars[1:])
+            if is_latin_letter(a["text"]) and is_latin_letter(b["text"])]
+    return max(0.0, min(gaps)) if gaps else 0.0
+
+
 def _words(ln: Line) -> list[list[Char]]:
-    """Words of a line: split at space chars and at gaps wider than 0.12 em."""
+    """Words of a line: split at space chars and at gaps wider than 0.12 em (beyond the line's letter
+    spacing, so a letter-spaced line still reads as words, not letters)."""
     words: list[list[Char]] = []
     prev: Char | None = None
+    tracking = _letter_spacing(ln)
     for c in ln.chars:
         if c["text"] in SPACES:
             prev = None
             continue
-        if prev is None or c["x0"] - prev["x1"] > 0.12 * c["size"] or not words:
+        if prev is None or c["x0"] - prev["x1"] - tracking > 0.12 * c["size"] or not words:
             words.append([c])
         else:
             words[-1].append(c)

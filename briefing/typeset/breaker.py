@@ -361,25 +361,29 @@ def _fill_joints(p: Prepared) -> None:
             p.brk[k], p.pen[k], p.flag[k] = True, EXPLICIT_HYPHEN_PENALTY, True
         elif a in "—–" and cb == "L":
             p.brk[k] = True
-    _fill_url_breaks(p)
-    _fill_hyphenation(p)
+    in_url = _fill_url_breaks(p)
+    _fill_hyphenation(p, in_url)
 
 
 _URL = re.compile(r"(?:[a-z]+://|www\.)[^\s]+|[A-Za-z0-9.-]+\.(?:cn|com|org|net|gov)(?:/[^\s]*)?")
 
 
-def _fill_url_breaks(p: Prepared) -> None:
-    """URLs and domain names may break after / . _ - ? & = (before a letter or digit), at a cost."""
+def _fill_url_breaks(p: Prepared) -> set[int]:
+    """URLs and domain names may break after / . _ - ? & = (before a letter or digit), at a cost.
+    Returns the positions inside URLs: a hyphen drawn there would change the address."""
     s = "".join(p.chars)
+    inside: set[int] = set()
     for m in _URL.finditer(s):
+        inside.update(range(m.start(), m.end()))
         for k in range(m.start() + 1, m.end()):
             a, b = p.chars[k - 1], p.chars[k]
             if a in "/._-?&=#" and b.isalnum() and not p.brk[k] and not p.space[k]:
                 p.brk[k], p.pen[k] = True, URL_PENALTY
+    return inside
 
 
-def _fill_hyphenation(p: Prepared) -> None:
-    """Hyphenation points of Latin words (pyphen): a break adds a drawn hyphen."""
+def _fill_hyphenation(p: Prepared, in_url: set[int]) -> None:
+    """Hyphenation points of Latin words (pyphen): a break adds a drawn hyphen. Never inside a URL."""
     n, cls = p.n, p.cls
     k = 0
     while k < n:
@@ -392,6 +396,8 @@ def _fill_hyphenation(p: Prepared) -> None:
         if (start > 0 and not p.space[start] and cls[start - 1] == "D") or (k < n and cls[k] == "D"
                                                                                and not p.space[k]):
             continue   # letters glued to digits (8GWh, A4) are codes, not words
+        if start in in_url:
+            continue
         word = "".join(p.chars[start:k])
         for pos in hyphen_points(word):
             j = start + pos
