@@ -571,11 +571,9 @@ def _value_ticks(ax: Any, axis: str, c: _Canvas, lo: float, hi: float, nbins: in
 
 
 def _series_colours(n: int) -> tuple[str, ...]:
-    """Theme colours ordered so neighbours differ in lightness (they still read printed in grey)."""
-    if n == 2:
-        return (theme.RED, theme.GREY)   # this place vs a reference
-    order = (theme.RED, theme.GREY_LIGHT, theme.GREY_DARK, theme.RED_LIGHT, theme.SERIES[4], theme.GREY)
-    return tuple(order[i % len(order)] for i in range(n))
+    """The theme's series colours, whose neighbours differ in lightness (they still read printed in grey);
+    two series are this place (red) against a reference (grey)."""
+    return tuple(theme.SERIES[i % len(theme.SERIES)] for i in range(n))
 
 
 def _legend(c: _Canvas, names: tuple[str, ...], colours: tuple[str, ...], x: float, y: float) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFStream
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
 
@@ -121,6 +121,7 @@ def _canvas_class(meta: Meta, epoch: int, page: theme.Page, bleed: float, toc_si
                 self._furniture(total)
                 Canvas.showPage(self)
             self._attach_xmp()
+            self._attach_named_destinations()
             Canvas.save(self)
 
         def _furniture(self, total: int) -> None:
@@ -157,6 +158,15 @@ def _canvas_class(meta: Meta, epoch: int, page: theme.Page, bleed: float, toc_si
                 for cy, sy in ((off, -1), (off + h, 1)):
                     self.line(cx + sx * near, cy, cx + sx * (near + MARK_LEN), cy)   # horizontal
                     self.line(cx, cy + sy * near, cx, cy + sy * (near + MARK_LEN))   # vertical
+
+        def _attach_named_destinations(self) -> None:
+            """A /Names /Dests tree, so every section can be opened by name (file.pdf#finance)."""
+            dests = sorted(self._destinations.items())
+            if dests:
+                flat: list = []
+                for key, dest in dests:
+                    flat += [PDFString(key), dest]
+                self._doc.Catalog.Names = PDFDictionary({"Dests": PDFDictionary({"Names": PDFArray(flat)})})
 
         def _attach_xmp(self) -> None:
             stream = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),

@@ -16,8 +16,9 @@ GREY_LIGHT = "#D9D9D9" # grid, table rules                                    (L
 PANEL = "#F6F1EE"      # key-figure panel background                          (L* ≈ 95)
 WHITE = "#FFFFFF"
 
-# A series palette for charts: alternate dark/light so neighbours differ in grayscale.
-SERIES = (RED, GREY_DARK, RED_LIGHT, GREY, "#7A1A14", GREY_LIGHT)
+# A series palette for charts: neighbours differ by at least 12 in lightness (L*), so they stay apart in
+# grayscale (tested): L* 40, 58, 73, 33, 87, 27.
+SERIES = (RED, GREY, RED_LIGHT, GREY_DARK, GREY_LIGHT, "#7A1A14")
 
 
 @dataclass(frozen=True)
