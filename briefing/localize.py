@@ -52,13 +52,25 @@ _ZH_NUMERALS = "〇一二三四五六七八九十"
 
 
 def zh_numeral(n: int) -> str:
-    """1 → 一, 12 → 十二, 20 → 二十 (section numbers)."""
+    """1 → 一, 12 → 十二, 20 → 二十, 105 → 一百零五, 2024 → 二千零二十四 (section numbers)."""
+    if n < 0:
+        return "负" + zh_numeral(-n)
     if n <= 10:
         return _ZH_NUMERALS[n]
     if n < 20:
-        return "十" + _ZH_NUMERALS[n - 10]
-    tens, ones = divmod(n, 10)
-    return _ZH_NUMERALS[tens] + "十" + (_ZH_NUMERALS[ones] if ones else "")
+        return "十" + (_ZH_NUMERALS[n - 10] if n > 10 else "")
+    if n >= 10000:
+        high, low = divmod(n, 10000)
+        return zh_numeral(high) + "万" + (("零" if low < 1000 else "") + zh_numeral(low) if low else "")
+    out, zero = "", False
+    for unit, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit, n = divmod(n, unit)
+        if digit:
+            out += ("零" if zero and out else "") + _ZH_NUMERALS[digit] + name
+            zero = False
+        else:
+            zero = True
+    return out
 
 
 def section_number(n: int, lang: m.Lang) -> str:

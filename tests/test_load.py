@@ -131,3 +131,14 @@ def test_alias_bomb_fails_fast():
         bomb += f"{cur}: &{cur} [{', '.join(['*' + prev] * 10)}]\n"
     lines = errors_of(bomb)
     assert "YAML aliases" in lines[0]
+
+
+@pytest.mark.parametrize("n, text", [(1, "一"), (10, "十"), (12, "十二"), (20, "二十"), (99, "九十九"),
+                                     (100, "一百"), (101, "一百零一"), (110, "一百一十"), (128, "一百二十八"),
+                                     (2024, "二千零二十四")])
+def test_chinese_section_numbers(n, text):
+    from briefing.localize import section_number, zh_numeral
+
+    assert zh_numeral(n) == text
+    assert section_number(n, "zh") == text + "、"
+    assert section_number(n, "en") == f"{n}. "
