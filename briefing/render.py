@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
 from reportlab.pdfgen.canvas import Canvas
@@ -182,6 +183,7 @@ def render(story: list, meta: Meta, *, pagesize: tuple[float, float] = theme.A4,
     `toc_sink` receives (level, title, page, key) for every section anchor, in order."""
     page = page or theme.Page(*pagesize)
     epoch = creation_epoch(meta.date)
+    rl_config.useA85 = 0   # binary streams: ASCII85 would add a quarter to every compressed stream
     buf = io.BytesIO()
     off = bleed + SLUG if bleed else 0.0
     media = (page.width + 2 * off, page.height + 2 * off)
