@@ -172,6 +172,70 @@ def test_no_en_short_word_alone(width):
     assert len(last) > 1 or len(last[0]) > 6, body_lines(lines)
 
 
+# The corpus paragraph that used to set a lone "re-" on a line and end with the runt "8.2%." at 8 em
+DASHES_BOLD = [Run("Steady momentum.", bold=True),
+               Run(" Growth was broad-based—industry, services and trade all rose—and the outlook remains "
+                   "positive… "), Run("Fiscal revenue", bold=True), Run(" grew "), Run("4.5%", bold=True),
+               Run(", ranking "), Run("first", bold=True), Run(" in the province, while retail sales rose 8.2%.")]
+
+
+def _glueless(ln) -> bool:
+    """A line with no word space or CJK glue: it can only be justified by letter-spacing."""
+    return " " not in ln.text and not any("\u4e00" <= c <= "\u9fff" for c in ln.text)
+
+
+@pytest.mark.parametrize("width", widths_em(8, 24))
+def test_no_lone_fragment_or_runt_when_lines_must_be_loose(width):
+    lines = break_lines(DASHES_BOLD, width, EN)
+    assert len(lines[-1].text.split()) > 1, body_lines(lines)
+    for ln in lines[:-1]:
+        # a letter-spaced line is only acceptable when it is nearly full (a long word, a URL piece)
+        if _glueless(ln):
+            assert ln.natural_width >= 0.8 * ln.measure, (ln.text, body_lines(lines))
+        last_g = [g for g in ln.glyphs if g.ch != " "][-1]
+        assert abs(last_g.x + last_g.advance - width) <= 0.5, (ln.text, width)
+
+
+def test_glueless_line_is_letter_spaced_to_the_edge():
+    # "Steady" alone (bold) is the only way to start this paragraph at 5 em: its letters spread to the edge
+    lines = break_lines([Run("Steady", bold=True), Run(" momentum grew.")], SIZE * 5, EN)
+    first = lines[0]
+    assert first.text == "Steady" and first.unavoidable
+    g = first.glyphs
+    assert g[-1].x + g[-1].advance == pytest.approx(SIZE * 5, abs=0.5)
+    gaps = {round(b.x - a.x - a.advance, 3) for a, b in zip(g, g[1:])}
+    assert len(gaps) == 1 and gaps.pop() > 0
+
+
+URL = "https://www.example.gov.cn/statisticsdatabasequarterlyrelease/jzsrmzf/page_pc/index.html"
+
+
+@pytest.mark.parametrize("width", [60, 84, 126, 168])
+def test_url_never_gets_a_drawn_hyphen(width):
+    lines = break_lines([Run("See " + URL + " for the tables.")], width, EN)
+    assert not any(ln.hyphenated for ln in lines), body_lines(lines)
+    assert URL in "".join(ln.text.replace(" ", "") for ln in lines)      # nothing added inside the URL
+    for ln in lines[:-1]:
+        assert abs(ln.width - ln.measure) <= 0.5
+
+
+def test_split_continuation_keeps_the_paragraph_joints(tmp_path):
+    """The part of a split paragraph on the next page is broken with the whole paragraph's joints: a URL
+    whose start is on the first page still breaks only after / . _ and never gets a hyphen."""
+    text = "The figures are published at " + URL + " and summarized by the bureau every quarter. "
+    para = Para([Run(text * 2)], EN)
+    width = SIZE * 8
+    _w, h = para.wrap(width, 10_000)
+    n = len(para.lines)
+    for cut in range(2, n - 1):
+        head, tail = para.split(width, cut * EN.leading + 0.1)
+        tail.wrap(width, 10_000)
+        assert [ln.text for ln in head.lines] == [ln.text for ln in para.lines[:cut]]
+        assert tail.lines[0].start == para.lines[cut].start
+        assert not any(ln.hyphenated and "/" in ln.text for ln in tail.lines)
+        assert tail.lines[0].x0 == 0.0 and tail.lines[-1].end == para.lines[-1].end
+
+
 # ------------------------------------------------------------------------------ glyph errors
 
 def test_glyph_error_names_char_and_origin():

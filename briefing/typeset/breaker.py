@@ -32,10 +32,17 @@ LINE_PENALTY = 10
 DOUBLE_HYPHEN_DEMERITS = 3000
 FINAL_HYPHEN_DEMERITS = 5000
 FITNESS_DEMERITS = 3000
-RUNT_DEMERITS = 1e8       # rule 8: effectively forbidden unless nothing else is possible
+RUNT_DEMERITS = 1e10      # rule 8: as bad as a line stretched to ratio 10 (pull a word down even so)
 LONE_WORD_DEMERITS = 1e6  # English: a single (long) word alone on the last line
+# A line with no glue (one word, one URL piece) can only be letter-spaced. Its badness is that of a line
+# whose glue, stretched by the normal ratio, would open each gap LETTERSPACE_WEIGHT times as wide as the
+# letter-spacing it needs: spaced letters show far sooner than loose word spaces, so a lone fragment such
+# as "re-" on a line costs more than any loose line with a word space, while a URL piece that fills its
+# line but for a hair costs little.
+LETTERSPACE_WEIGHT = 10.0
+SPACE_STRETCH_EM = 0.15   # a word space's stretch in em (SPACE_STRETCH × a space of about ¼ em)
 EPS = 1e-6
-MAX_RATIO = 10.0          # badness is capped here; also the ratio given to lines without glue
+MAX_RATIO = 10.0          # the ratio given to lines without glue (letter-spaced)
 LOOSE = 2.0               # the first pass's tolerance; lines set looser than this were unavoidable
 
 # Glue kinds (for capping CJK–Latin spacing at ⅓ em when a line is very loose)
@@ -134,7 +141,9 @@ class Prepared:
     SH: list[float] = field(default_factory=list)
     han: list[int] = field(default_factory=list)       # prefix count of Han characters
     spaces: list[int] = field(default_factory=list)    # prefix count of word spaces
-    emergency: set[int] | None = None                  # extra break joints for the last-resort passes
+    url: set[int] = field(default_factory=set)         # characters inside URLs (never a drawn hyphen there)
+    # extra break joints for the last-resort passes, per (measure, everywhere)
+    emergency: dict[tuple[float, bool], set[int]] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -361,8 +370,8 @@ def _fill_joints(p: Prepared) -> None:
             p.brk[k], p.pen[k], p.flag[k] = True, EXPLICIT_HYPHEN_PENALTY, True
         elif a in "—–" and cb == "L":
             p.brk[k] = True
-    in_url = _fill_url_breaks(p)
-    _fill_hyphenation(p, in_url)
+    p.url = _fill_url_breaks(p)
+    _fill_hyphenation(p, p.url)
 
 
 _URL = re.compile(r"(?:[a-z]+://|www\.)[^\s]+|[A-Za-z0-9.-]+\.(?:cn|com|org|net|gov)(?:/[^\s]*)?")
@@ -434,69 +443,86 @@ def break_lines(runs: Sequence[Run], width: float, style: ParaStyle, origin: str
     return lines_for(prepare(runs, style, origin), width)
 
 
-def lines_for(p: Prepared, width: float) -> list[Line]:
-    if p.n == 0:
+def lines_for(p: Prepared, width: float, start: int = 0) -> list[Line]:
+    """The lines of the prepared paragraph from character `start` on, for a text area `width` pt wide.
+
+    `start` > 0 continues a paragraph split across frames: its first line has no first-line indent, and the
+    joints (URLs, hyphenation points, number units) are those of the whole paragraph."""
+    if p.n <= start:
         return []
     st = p.style
-    x_first = st.left_indent + st.indent_pt
+    x_first = st.left_indent + (st.indent_pt if start == 0 else 0.0)
     w_first, w_rest = width - x_first, width - st.left_indent
-    breaks, best = None, float("inf")
-    for tol, emergency in ((LOOSE, False), (MAX_RATIO, False), (MAX_RATIO, True), (float("inf"), True)):
+    breaks: list[tuple[int, float]] | None = None
+    best: float | None = None
+    for tol, emergency, everywhere in _PASSES:
         if emergency and breaks:
             break    # breaking inside words and numbers is only for text that cannot be set otherwise
-        if emergency and p.emergency is None:
-            p.emergency = _emergency_breaks(p, min(w_first, w_rest), everywhere=False)
-        elif emergency and tol == float("inf"):
-            p.emergency = _emergency_breaks(p, 0.0, everywhere=True)
-        found = _knuth_plass(p, w_first, w_rest, tol, emergency)
-        if found and found[1] < best:
+        extra = _emergency_set(p, min(w_first, w_rest), everywhere) if emergency else None
+        found = _knuth_plass(p, start, w_first, w_rest, tol, extra)
+        if found and (best is None or found[1] < best):
             breaks, best = found
-        if breaks and best < LONE_WORD_DEMERITS:
-            break    # a looser pass is only worth trying to get rid of a runt
+        if best is not None and best < LONE_WORD_DEMERITS:
+            break    # a looser pass is only worth trying to get rid of a runt or a letter-spaced line
     if not breaks:   # a single character wider than the measure: one char per line, overfull
-        breaks = [(k, 0.0) for k in range(1, p.n + 1)]
+        breaks = [(k, 0.0) for k in range(start + 1, p.n + 1)]
     lines = []
-    start = 0
+    i = start
     for idx, (end, ratio) in enumerate(breaks):
         first = idx == 0
-        lines.append(_set_line(p, start, end, ratio, x_first if first else st.left_indent,
+        lines.append(_set_line(p, i, end, ratio, x_first if first else st.left_indent,
                                w_first if first else w_rest, end == p.n))
-        start = end
+        i = end
     return lines
 
 
-def _knuth_plass(p: Prepared, w_first: float, w_rest: float, tol: float,
-                 emergency: bool) -> tuple[list[tuple[int, float]], float] | None:
+# (tolerance, emergency breaks allowed, emergency breaks anywhere). The first pass sets lines no looser
+# than LOOSE; the second allows any line that is not overfull, ranked by how bad it is; the last two
+# break inside pieces wider than the measure, then anywhere.
+_PASSES = ((LOOSE, False, False), (float("inf"), False, False), (float("inf"), True, False),
+           (float("inf"), True, True))
+
+
+def _emergency_set(p: Prepared, measure: float, everywhere: bool) -> set[int]:
+    key = (0.0 if everywhere else round(measure, 3), everywhere)
+    if key not in p.emergency:
+        p.emergency[key] = _emergency_breaks(p, measure, everywhere)
+    return p.emergency[key]
+
+
+def _knuth_plass(p: Prepared, start: int, w_first: float, w_rest: float, tol: float,
+                 extra: set[int] | None) -> tuple[list[tuple[int, float]], float] | None:
+    """Optimal (Knuth–Plass) breaks of the text from `start`, with their total demerits; None when no set
+    of lines within `tol` exists. `extra`: emergency break joints allowed besides the normal ones."""
     n = p.n
     P, ST, SH, gw, gst, gsh = p.P, p.ST, p.SH, p.gw, p.gst, p.gsh
-    brk, pens, flags, brk_w = p.brk, p.pen, p.flag, p.brk_w
+    brk, pens, flags, brk_w, chars = p.brk, p.pen, p.flag, p.brk_w, p.chars
     lang = p.style.lang
-    if emergency:
-        cands = sorted({k for k in range(1, n) if brk[k]} | p.emergency) + [n]
-    else:
-        cands = [k for k in range(1, n) if brk[k]] + [n]
+    # letter-spacing is weighed against the stretch of the paragraph's normal glue (see _glueless_ratio)
+    ls_scale = LETTERSPACE_WEIGHT / (p.style.size * (SPACE_STRETCH_EM if lang == "en" else HAN_STRETCH))
+    cands = [k for k in range(start + 1, n) if brk[k]]
+    if extra:
+        cands = sorted(set(cands) | {k for k in extra if k > start})
+    cands.append(n)
     # node: (position, fitness, total demerits, flagged, previous node, ratio)
-    active: list[tuple] = [(0, 1, 0.0, False, None, 0.0)]
+    active: list[tuple] = [(start, 1, 0.0, False, None, 0.0)]
     lo = 0
     for j in cands:
         last = j == n
         pen = pens[j] if (brk[j] or last) else EMERGENCY_PENALTY
         flag = flags[j]
         bw = 0.0 if last else brk_w[j]
-        if not (brk[j] or last) and p.chars[j - 1].isalpha() and p.chars[j].isalpha():
+        if not (brk[j] or last) and chars[j - 1].isalpha() and chars[j].isalpha() and j not in p.url:
             bw += p.faces[p.face_of[j - 1]].adv("-")    # an emergency break inside a word draws a hyphen
         best: list[tuple | None] = [None, None, None, None]
         i = lo
         while i < len(active):
             node = active[i]
             pos = node[0]
-            if pos == 0:
-                avail, L, stretch, shrink = w_first, P[j], ST[j], SH[j]
-            else:
-                avail = w_rest
-                L = P[j] - P[pos] - gw[pos]
-                stretch = ST[j] - ST[pos] - gst[pos]
-                shrink = SH[j] - SH[pos] - gsh[pos]
+            avail = w_first if pos == start else w_rest
+            L = P[j] - P[pos] - gw[pos]
+            stretch = ST[j] - ST[pos] - gst[pos]
+            shrink = SH[j] - SH[pos] - gsh[pos]
             if L - shrink > avail + EPS:
                 # too long now, and longer for every later break: deactivate
                 if i == lo:
@@ -504,24 +530,26 @@ def _knuth_plass(p: Prepared, w_first: float, w_rest: float, tol: float,
                 i += 1
                 continue
             Lb = L + bw
+            rb = None          # the ratio the badness is computed from, when not r
             if last:
                 r = 0.0 if Lb <= avail + EPS else (avail - Lb) / shrink
             elif Lb < avail - EPS:
-                # a line with no glue (one word, one URL piece) can only be letter-spaced: the worst badness,
-                # allowed from the second pass on
-                r = (avail - Lb) / stretch if stretch > 0 else MAX_RATIO
+                if stretch > EPS:      # (prefix sums leave ~1e-15 where there is no glue)
+                    r = (avail - Lb) / stretch
+                else:
+                    # no glue: only letter-spacing can fill the line (_set_line)
+                    r = MAX_RATIO
+                    rb = (avail - Lb) / max(1, j - pos - 1) * ls_scale
             elif Lb > avail + EPS:
-                r = (avail - Lb) / shrink if shrink > 0 else float("-inf")
+                r = (avail - Lb) / shrink if shrink > EPS else float("-inf")
             else:
                 r = 0.0
             if r < -1.0 - EPS:
                 i += 1
                 continue
             if r > tol:
-                if tol < MAX_RATIO:
-                    break      # later nodes give shorter, even looser lines
-                # last-resort passes: any line that is not too long is possible, at the worst badness
-            b = 100.0 * min(abs(r), MAX_RATIO) ** 3
+                break      # later nodes give shorter, even looser lines
+            b = 100.0 * abs(r if rb is None else rb) ** 3
             d = (LINE_PENALTY + b) ** 2 + pen * pen
             if flag and node[3]:
                 d += DOUBLE_HYPHEN_DEMERITS
@@ -529,7 +557,7 @@ def _knuth_plass(p: Prepared, w_first: float, w_rest: float, tol: float,
             if abs(fit - node[1]) > 1:
                 d += FITNESS_DEMERITS
             if last:
-                d += _last_line_demerits(p, pos, lang)
+                d += _last_line_demerits(p, pos, start, lang)
                 if node[3]:
                     d += FINAL_HYPHEN_DEMERITS
             total = node[2] + d
@@ -570,14 +598,12 @@ def _emergency_breaks(p: Prepared, measure: float, everywhere: bool) -> set[int]
     return out
 
 
-def _last_line_demerits(p: Prepared, pos: int, lang: str) -> float:
-    """Rule 8: runt last lines."""
-    if pos == 0:
+def _last_line_demerits(p: Prepared, pos: int, start: int, lang: str) -> float:
+    """Rule 8: runt last lines (the last line starts at `pos`)."""
+    if pos == start:
         return 0.0      # a one-line paragraph has nothing to pull down
     if lang == "zh" or p.han[p.n] - p.han[pos] > 0:
-        if p.han[p.n] - p.han[pos] < 2:
-            return RUNT_DEMERITS
-        return 0.0
+        return RUNT_DEMERITS if p.han[p.n] - p.han[pos] < 2 else 0.0
     if p.spaces[p.n] - p.spaces[pos + 1] == 0:      # a single word alone
         return RUNT_DEMERITS if p.n - pos <= 6 else LONE_WORD_DEMERITS
     return 0.0
@@ -592,8 +618,9 @@ def _set_line(p: Prepared, i: int, j: int, r: float, x0: float, measure: float, 
     if ratio == float("inf"):
         ratio = 0.0
     amounts = _glue_amounts(p, i, j, ratio)
+    # an emergency break between two letters draws a hyphen, except inside a URL (it would change the address)
     hyphenated = j < p.n and (p.hyph[j] or (not p.brk[j] and p.chars[j - 1].isalpha()
-                                             and p.chars[j].isalpha()))
+                                             and p.chars[j].isalpha() and j not in p.url))
     hyphen_w = p.faces[p.face_of[j - 1]].adv("-") if hyphenated else 0.0
     tail = 0.0 if j >= p.n else p.brk_w[j] + (0.0 if p.hyph[j] else hyphen_w)
     boxes = sum(p.cw[i:j])

@@ -31,6 +31,7 @@ class Para(Flowable):
         self._lines: list[Line] = []
         self._lines_w: float | None = None
         self._fixed = False       # first part of a split: lines are final
+        self._start = 0           # continuation of a split: index of its first character in _prep
 
     # -- layout
     def _prepared(self) -> Prepared:
@@ -41,7 +42,7 @@ class Para(Flowable):
     def _layout(self, availW: float) -> None:
         if self._fixed or (self._lines_w is not None and abs(self._lines_w - availW) < 1e-6):
             return
-        self._lines = lines_for(self._prepared(), availW)
+        self._lines = lines_for(self._prepared(), availW, self._start)
         self._lines_w = availW
 
     def _heights(self) -> list[float]:
@@ -86,18 +87,28 @@ class Para(Flowable):
         return [self._head(k, availWidth), self._tail(k)]
 
     def _head(self, k: int, width: float) -> Para:
-        head = Para.__new__(Para)
-        Flowable.__init__(head)
-        head.runs, head.style, head.origin = self.runs, self.style, self.origin
-        head.spaceBefore, head.spaceAfter, head.keepWithNext = self.spaceBefore, 0, False
-        head._prep, head._lines, head._lines_w, head._fixed = self._prep, self._lines[:k], width, True
+        head = self._clone()
+        head.spaceAfter, head.keepWithNext = 0, False
+        head._lines, head._lines_w, head._fixed = self._lines[:k], width, True
         return head
 
     def _tail(self, k: int) -> Para:
-        st = replace(self.style, first_indent=0.0, bullet=None, space_before=0.0)
-        tail = Para(self._prepared().text_from(self._lines[k].start), st, self.origin)
-        tail.keepWithNext = self.keepWithNext
+        # The continuation keeps the whole paragraph's prepared text (so a URL or a hyphenation point that
+        # straddles the split is still known as such) and is broken from its first character on.
+        tail = self._clone()
+        tail.style = replace(self.style, first_indent=0.0, bullet=None, space_before=0.0)
+        tail.spaceBefore = 0.0
+        tail._start = self._lines[k].start
         return tail
+
+    def _clone(self) -> Para:
+        other = Para.__new__(Para)
+        Flowable.__init__(other)
+        other.runs, other.style, other.origin = self.runs, self.style, self.origin
+        other.spaceBefore, other.spaceAfter, other.keepWithNext = self.spaceBefore, self.spaceAfter, self.keepWithNext
+        other._prep, other._lines, other._lines_w = self._prepared(), [], None
+        other._fixed, other._start = False, self._start
+        return other
 
     # -- drawing
     def draw(self) -> None:
@@ -108,7 +119,7 @@ class Para(Flowable):
         for idx, (line, h) in enumerate(zip(self._lines, self._heights())):
             s = max(line.max_size, self.style.size)
             base = y - h + (h - s) / 2 + _DESCENT * s
-            if idx == 0 and self.style.bullet and not self._is_tail():
+            if idx == 0 and self.style.bullet and self._start == 0:
                 self._draw_bullet(text, state, base)
             for seg, _x, cs in _segments(line.glyphs):
                 _set_state(text, state, seg[0], cs)
@@ -117,9 +128,6 @@ class Para(Flowable):
                     text.textOut("".join(g.ch for g in piece))
             y -= h
         canv.drawText(text)
-
-    def _is_tail(self) -> bool:
-        return False
 
     def _draw_bullet(self, text, state: dict, base: float) -> None:
         st = self.style
