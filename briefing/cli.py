@@ -35,7 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--bleed", metavar="LENGTH", help="add a bleed area with crop marks, e.g. 3mm")
     b.add_argument("--no-cache", action="store_true", help="do not read or write the chart cache")
     b.add_argument("--toc", action="store_true", help="add a table of contents")
-    b.add_argument("-j", "--jobs", type=int, default=1, metavar="N", help="build N files in parallel")
+    b.add_argument("-j", "--jobs", type=int, metavar="N",
+                   help="build in N processes at once (default: one per core, at most one per PDF)")
     b.add_argument("-q", "--quiet", action="store_true", help="print only errors")
 
     c = sub.add_parser("check", help="validate content files without building",
@@ -57,32 +58,54 @@ def _print_error(e: BriefingError) -> None:
         print(line, file=sys.stderr)
 
 
-def _build_one(path: str, langs: list[str], output: str | None, out_dir: str, opts) -> list[str]:
-    """Build one content file in each language; returns the written paths."""
+def _build_task(path: str, lang: str, output: str | None, out_dir: str, opts) -> str:
+    """Build one content file in one language and write it atomically; returns the written path."""
     from .deliver import atomic_write
     from .load import load
     from .pipeline import build_model
 
     b = load(path)
-    written = []
-    for lang in langs:
-        target = Path(output) if output else Path(out_dir) / f"{b.id}.{lang}.pdf"
-        pdf = build_model(b, lang, opts)
-        atomic_write(target, pdf)
-        written.append(str(target))
-    return written
+    target = Path(output) if output else Path(out_dir) / f"{b.id}.{lang}.pdf"
+    atomic_write(target, build_model(b, lang, opts))
+    return str(target)
 
 
-def _job(args: tuple) -> tuple[str, list[str] | None, list[str], float]:
-    """One file in a worker process: (path, written or None, error lines, seconds)."""
-    path, langs, output, out_dir, opts = args
+def _job(args: tuple) -> tuple[str, str | None, list[str], float]:
+    """One (file, language) build, in this process or a worker: (path, written or None, errors, seconds)."""
+    path, lang, output, out_dir, opts = args
     t = time.perf_counter()
     try:
-        return path, _build_one(path, langs, output, out_dir, opts), [], time.perf_counter() - t
+        return path, _build_task(path, lang, output, out_dir, opts), [], time.perf_counter() - t
     except BriefingError as e:
         return path, None, (e.lines() if isinstance(e, ErrorList) else [e.line()]), time.perf_counter() - t
     except Exception as e:  # noqa: BLE001 - reported as one line, never a traceback
         return path, None, [f"{path}: internal error: {type(e).__name__}: {e} — please report this"], 0.0
+
+
+def _preload(langs: list[str]) -> None:
+    """Import the layout stages and parse the fonts once, before forking workers that share them."""
+    from . import compose, fonts, pipeline, render  # noqa: F401
+
+    for family in fonts.FAMILIES:
+        for bold in (False, True):
+            fonts.font_name(family, bold)
+            if "en" in langs:
+                fonts.font_name(fonts.LATIN[family], bold)
+
+
+def _run_tasks(tasks: list[tuple], jobs: int, langs: list[str]):
+    """Results in task order; several tasks run in forked worker processes that share the parsed fonts."""
+    if jobs == 1 or len(tasks) == 1:
+        yield from map(_job, tasks)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _preload(langs)
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool:
+        yield from pool.map(_job, tasks)
 
 
 def cmd_build(a: argparse.Namespace) -> int:
@@ -93,31 +116,36 @@ def cmd_build(a: argparse.Namespace) -> int:
     if a.output and (len(files) > 1 or len(langs) > 1):
         raise OutputError("names one output file, but this command builds several",
                           "give one content file and one --lang, or use --out-dir", "-o")
-    if a.jobs < 1:
+    if a.jobs is not None and a.jobs < 1:
         raise OutputError("--jobs must be 1 or more", "e.g. --jobs 2", "--jobs")
     opts = BuildOptions(paper=a.paper, chart_cache=not a.no_cache, toc=a.toc,
                         bleed=parse_length(a.bleed) if a.bleed else 0.0)
-    tasks = [(f, langs, a.output, a.out_dir, opts) for f in files]
-    failed: list[tuple[str, list[str]]] = []
-    if a.jobs == 1 or len(files) == 1:
-        results = map(_job, tasks)
-    else:
-        from concurrent.futures import ProcessPoolExecutor
-
-        pool = ProcessPoolExecutor(max_workers=min(a.jobs, len(files)))
-        results = pool.map(_job, tasks)
-    for i, (path, written, errors, secs) in enumerate(results, 1):
-        prefix = f"[{i}/{len(files)}] " if len(files) > 1 else ""
-        if written is None:
-            failed.append((path, errors))
-            for line in errors:
+    tasks = [(f, lang, a.output, a.out_dir, opts) for f in files for lang in langs]
+    jobs = a.jobs or min(os.cpu_count() or 1, len(tasks))
+    failed: list[str] = []
+    pending: dict[str, list] = {}
+    done = 0
+    for path, written, errors, secs in _run_tasks(tasks, jobs, langs):
+        entry = pending.setdefault(path, [[], [], 0.0, 0])
+        entry[0] += [written] if written else []
+        entry[1] += [e for e in errors if e not in entry[1]]   # both languages may report the same problem
+        entry[2] += secs
+        entry[3] += 1
+        if entry[3] < len(langs):
+            continue
+        done += 1
+        prefix = f"[{done}/{len(files)}] " if len(files) > 1 else ""
+        written_paths, errs, total, _ = pending.pop(path)
+        if errs:
+            failed.append(path)
+            for line in errs:
                 print(line, file=sys.stderr)
             print(f"{prefix}{path}: failed", file=sys.stderr)
         elif not a.quiet:
-            print(f"{prefix}{path} → {', '.join(written)} ({secs:.2f} s)")
+            print(f"{prefix}{path} → {', '.join(written_paths)} ({total:.2f} s)", flush=True)
     if failed:
         if len(files) > 1:
-            print(f"{len(failed)} of {len(files)} file(s) failed: {', '.join(p for p, _ in failed)}", file=sys.stderr)
+            print(f"{len(failed)} of {len(files)} file(s) failed: {', '.join(failed)}", file=sys.stderr)
         return 1
     return 0
 

@@ -54,14 +54,14 @@ def test_output_with_two_languages_is_a_clear_error(tmp_path: Path):
     out = tmp_path / "x.pdf"
     r = briefing("build", str(MINI), "-o", str(out), "--lang", "zh", "--lang", "en")
     assert r.returncode == 1
-    assert r.stderr == ("-o: -o names one file, but this builds several — give one content file and one --lang, "
+    assert r.stderr == ("-o: names one output file, but this command builds several — give one content file and one --lang, "
                         "or use --out-dir\n")
     assert not out.exists()
 
 
 def test_output_with_default_languages_is_the_same_error(tmp_path: Path):
     r = briefing("build", str(MINI), "-o", str(tmp_path / "x.pdf"))
-    assert r.returncode == 1 and "-o names one file" in r.stderr
+    assert r.returncode == 1 and "-o: names one output file" in r.stderr
 
 
 def test_unwritable_output_path():
