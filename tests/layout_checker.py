@@ -619,7 +619,9 @@ def check_pdf(path: str | Path, *, lang: str, text_area: BBox | None = None, bbo
 
 
 def _block_right(ln: Line, lines: list[Line]) -> float:
-    return max(max(o.right_edges()) for o in lines if o.page == ln.page and o.x0 < ln.x1 and ln.x0 < o.x1)
+    """The block's right edge: where its widest line's ink ends (a line-end mark's hanging blank half is not
+    part of it, or every other line would read as half an em short)."""
+    return max(o.ink_right() for o in lines if o.page == ln.page and o.x0 < ln.x1 and ln.x0 < o.x1)
 
 
 def area_from_frame(x: float, y: float, width: float, height: float, page_height: float) -> BBox:

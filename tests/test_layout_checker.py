@@ -181,6 +181,28 @@ def test_line_end_full_width_stop_may_give_up_its_blank_half(tmp_path: Path) -> 
     assert check_pdf(pdf, lang="zh", text_area=area(natural)).count(4) == 0
 
 
+def test_hung_line_end_mark_does_not_move_the_block_edge(tmp_path: Path) -> None:
+    """Without a text area the right edge is the block's: a line whose 。 hangs its blank half past the edge
+    ends (in ink) where the others do, so it must not push the edge half an em to the right."""
+    def build(name: str, second: str) -> Path:
+        pdf = tmp_path / name
+        c = canvas.Canvas(str(pdf), pagesize=(595.28, PAGE_H), invariant=1, initialFontName=font_name("serif"))
+        c.setFont(font_name("serif"), SIZE)
+        first = "上半年全市经济运行总体平稳稳" + "。"       # 14 Han + 。, the 。's ink half ends at W
+        step = (W - 0.5 * SIZE) / 14
+        for i, ch in enumerate(first):
+            c.drawString(LEFT + i * step, TOP_Y, ch)
+        c.drawString(LEFT, TOP_Y - LEADING, second)
+        c.drawString(LEFT, TOP_Y - 2 * LEADING, "同比增长")
+        c.save()
+        return pdf
+
+    ok = check_pdf(build("ok.pdf", "稳中有进进中提质地区生产总值同比"), lang="zh")      # 16 em: flush
+    assert ok.count(4) == 0, ok.describe()
+    short = check_pdf(build("short.pdf", "稳中有进进中提质地区生产总值同"), lang="zh")  # 15 em: ragged
+    assert short.count(4) == 1, short.describe()
+
+
 # -- rule 5 -------------------------------------------------------------------------------------------------
 def test_uncompressed_punctuation_pair_is_flagged(tmp_path: Path) -> None:
     lines = ["他说：“稳中有进。”然后离开"]

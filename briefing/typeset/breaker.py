@@ -135,6 +135,7 @@ class Prepared:
     pen: list[float] = field(default_factory=list)
     flag: list[bool] = field(default_factory=list)
     brk_w: list[float] = field(default_factory=list)
+    hang: list[float] = field(default_factory=list)    # blank half a line-end mark may hang past the edge
     hyph: list[bool] = field(default_factory=list)
     P: list[float] = field(default_factory=list)
     ST: list[float] = field(default_factory=list)
@@ -331,6 +332,14 @@ def _fill_widths(p: Prepared) -> None:
             p.brk_w[k] += sa / 2     # a break between them gives the blank half back
         elif pb is Pos.RIGHT and tl[k] == 0:
             tl[k] = sb / 2
+    # Rule 5, second half: a full-width mark with its ink in the left half may give up its blank right half
+    # at a line end (it hangs past the edge, its ink ends at the edge). The breaker uses it when that sets
+    # the line closer to its natural spacing. (A compressed mark has its half given back above first.)
+    p.hang = [0.0] * (n + 1)
+    for k in range(1, n):
+        size = p.faces[p.face_of[k - 1]].size
+        if p.cls[k - 1] == "P" and POSITION.get(p.chars[k - 1]) is Pos.LEFT and abs(adv[k - 1] - size) < EPS:
+            p.hang[k] = size / 2
     p.adv, p.tl = adv, tl
     p.cw = [adv[k] - tl[k] - tr[k] for k in range(n)]
 
@@ -453,7 +462,7 @@ def lines_for(p: Prepared, width: float, start: int = 0) -> list[Line]:
     st = p.style
     x_first = st.left_indent + (st.indent_pt if start == 0 else 0.0)
     w_first, w_rest = width - x_first, width - st.left_indent
-    breaks: list[tuple[int, float]] | None = None
+    breaks: list[tuple[int, float, bool]] | None = None
     best: float | None = None
     for tol, emergency, everywhere in _PASSES:
         if emergency and breaks:
@@ -465,13 +474,13 @@ def lines_for(p: Prepared, width: float, start: int = 0) -> list[Line]:
         if best is not None and best < LONE_WORD_DEMERITS:
             break    # a looser pass is only worth trying to get rid of a runt or a letter-spaced line
     if not breaks:   # a single character wider than the measure: one char per line, overfull
-        breaks = [(k, 0.0) for k in range(start + 1, p.n + 1)]
+        breaks = [(k, 0.0, False) for k in range(start + 1, p.n + 1)]
     lines = []
     i = start
-    for idx, (end, ratio) in enumerate(breaks):
+    for idx, (end, ratio, hung) in enumerate(breaks):
         first = idx == 0
         lines.append(_set_line(p, i, end, ratio, x_first if first else st.left_indent,
-                               w_first if first else w_rest, end == p.n))
+                               w_first if first else w_rest, end == p.n, hung))
         i = end
     return lines
 
@@ -491,27 +500,30 @@ def _emergency_set(p: Prepared, measure: float, everywhere: bool) -> set[int]:
 
 
 def _knuth_plass(p: Prepared, start: int, w_first: float, w_rest: float, tol: float,
-                 extra: set[int] | None) -> tuple[list[tuple[int, float]], float] | None:
+                 extra: set[int] | None) -> tuple[list[tuple[int, float, bool]], float] | None:
     """Optimal (Knuth–Plass) breaks of the text from `start`, with their total demerits; None when no set
-    of lines within `tol` exists. `extra`: emergency break joints allowed besides the normal ones."""
+    of lines within `tol` exists. `extra`: emergency break joints allowed besides the normal ones.
+    A break is (position, glue ratio, whether the line-end mark hangs its blank half)."""
     n = p.n
     P, ST, SH, gw, gst, gsh = p.P, p.ST, p.SH, p.gw, p.gst, p.gsh
     brk, pens, flags, brk_w, chars = p.brk, p.pen, p.flag, p.brk_w, p.chars
     lang = p.style.lang
     # letter-spacing is weighed against the stretch of the paragraph's normal glue (see _glueless_ratio)
     ls_scale = LETTERSPACE_WEIGHT / (p.style.size * (SPACE_STRETCH_EM if lang == "en" else HAN_STRETCH))
+    max_hang = max(p.hang)     # no break can take off more than this at the line end
     cands = [k for k in range(start + 1, n) if brk[k]]
     if extra:
         cands = sorted(set(cands) | {k for k in extra if k > start})
     cands.append(n)
-    # node: (position, fitness, total demerits, flagged, previous node, ratio)
-    active: list[tuple] = [(start, 1, 0.0, False, None, 0.0)]
+    # node: (position, fitness, total demerits, flagged, previous node, ratio, hung)
+    active: list[tuple] = [(start, 1, 0.0, False, None, 0.0, False)]
     lo = 0
     for j in cands:
         last = j == n
         pen = pens[j] if (brk[j] or last) else EMERGENCY_PENALTY
         flag = flags[j]
         bw = 0.0 if last else brk_w[j]
+        hang = 0.0 if last else p.hang[j]
         if not (brk[j] or last) and chars[j - 1].isalpha() and chars[j].isalpha() and j not in p.url:
             bw += p.faces[p.face_of[j - 1]].adv("-")    # an emergency break inside a word draws a hyphen
         best: list[tuple | None] = [None, None, None, None]
@@ -523,7 +535,7 @@ def _knuth_plass(p: Prepared, start: int, w_first: float, w_rest: float, tol: fl
             L = P[j] - P[pos] - gw[pos]
             stretch = ST[j] - ST[pos] - gst[pos]
             shrink = SH[j] - SH[pos] - gsh[pos]
-            if L - shrink > avail + EPS:
+            if L - shrink - max_hang > avail + EPS:
                 # too long now, and longer for every later break: deactivate
                 if i == lo:
                     lo += 1
@@ -531,6 +543,17 @@ def _knuth_plass(p: Prepared, start: int, w_first: float, w_rest: float, tol: fl
                 continue
             Lb = L + bw
             rb = None          # the ratio the badness is computed from, when not r
+            hung = False
+            if hang and Lb > avail + EPS:
+                # too long with the mark's full box: hang its blank half when that shrinks the line less, or
+                # stretches it less than shrinking would
+                if Lb - hang >= avail - EPS:
+                    Lb, hung = Lb - hang, True
+                else:
+                    r_full = (avail - Lb) / shrink if shrink > EPS else float("-inf")
+                    r_hung = (avail - Lb + hang) / stretch if stretch > EPS else MAX_RATIO
+                    if r_hung < -r_full:
+                        Lb, hung = Lb - hang, True
             if last:
                 r = 0.0 if Lb <= avail + EPS else (avail - Lb) / shrink
             elif Lb < avail - EPS:
@@ -563,11 +586,11 @@ def _knuth_plass(p: Prepared, start: int, w_first: float, w_rest: float, tol: fl
             total = node[2] + d
             cur = best[fit]
             if cur is None or total < cur[0]:
-                best[fit] = (total, node, r)
+                best[fit] = (total, node, r, hung)
             i += 1
         for fit, cand in enumerate(best):
             if cand is not None:
-                active.append((j, fit, cand[0], flag, cand[1], cand[2]))
+                active.append((j, fit, cand[0], flag, cand[1], cand[2], cand[3]))
         if lo >= len(active):
             return None
     ends = [a for a in active[lo:] if a[0] == n]
@@ -577,7 +600,7 @@ def _knuth_plass(p: Prepared, start: int, w_first: float, w_rest: float, tol: fl
     total = node[2]
     out = []
     while node[4] is not None:
-        out.append((node[0], node[5]))
+        out.append((node[0], node[5], node[6]))
         node = node[4]
     return out[::-1], total
 
@@ -611,7 +634,8 @@ def _last_line_demerits(p: Prepared, pos: int, start: int, lang: str) -> float:
 
 # --------------------------------------------------------------------------------------------- setting
 
-def _set_line(p: Prepared, i: int, j: int, r: float, x0: float, measure: float, last: bool) -> Line:
+def _set_line(p: Prepared, i: int, j: int, r: float, x0: float, measure: float, last: bool,
+              hung: bool = False) -> Line:
     style = p.style
     justify = style.align == "justify" and not last
     ratio = r if justify else min(r, 0.0)
@@ -622,7 +646,7 @@ def _set_line(p: Prepared, i: int, j: int, r: float, x0: float, measure: float, 
     hyphenated = j < p.n and (p.hyph[j] or (not p.brk[j] and p.chars[j - 1].isalpha()
                                              and p.chars[j].isalpha() and j not in p.url))
     hyphen_w = p.faces[p.face_of[j - 1]].adv("-") if hyphenated else 0.0
-    tail = 0.0 if j >= p.n else p.brk_w[j] + (0.0 if p.hyph[j] else hyphen_w)
+    tail = 0.0 if j >= p.n else p.brk_w[j] - (p.hang[j] if hung else 0.0) + (0.0 if p.hyph[j] else hyphen_w)
     boxes = sum(p.cw[i:j])
     natural = boxes + sum(p.gw[i + 1:j]) + tail
     set_w = boxes + sum(amounts) + tail
