@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from .. import fonts
 from ..errors import GlyphError
@@ -60,8 +60,7 @@ _STRIP = dict.fromkeys(map(ord, "\u200b\u2060\u00ad\ufeff\r"), None)
 _WS = " \t\n\u00a0"
 
 
-@dataclass(frozen=True)
-class Glyph:
+class Glyph(NamedTuple):
     """One drawn character: `x` is the pen position (pt from the paragraph box's left edge)."""
 
     ch: str
@@ -74,8 +73,13 @@ class Glyph:
 
 @dataclass(frozen=True)
 class Line:
+    # The drawn characters are kept as parallel sequences rather than one object each: a briefing sets tens
+    # of thousands, and every extra object makes the garbage collector's passes over the (large, font-laden)
+    # heap more frequent. `glyphs` gives them as Glyph objects.
     text: str                    # characters drawn, in order (word spaces and an added hyphen included)
-    glyphs: tuple[Glyph, ...]
+    xs: tuple[float, ...]        # pen position of each (pt from the paragraph box's left edge)
+    advances: tuple[float, ...]  # the font's advance of each, pt
+    faces: tuple[_Face, ...]     # font, size and colour of each
     x0: float                    # left edge of the line (indents included)
     measure: float               # width available to the line
     natural_width: float         # width with all glue at its natural size
@@ -86,18 +90,16 @@ class Line:
     start: int                   # index of the first character in the prepared paragraph
     end: int                     # index after the last character
     unavoidable: bool = False    # looser than the breaker's normal tolerance: no better break existed
+    max_size: float = 0.0        # the largest font size on the line
 
     @property
-    def xs(self) -> tuple[float, ...]:
-        return tuple(g.x for g in self.glyphs)
+    def glyphs(self) -> tuple[Glyph, ...]:
+        return tuple(Glyph(ch, x, a, f.font, f.size, f.color)
+                     for ch, x, a, f in zip(self.text, self.xs, self.advances, self.faces))
 
     @property
     def right(self) -> float:
         return self.x0 + self.width
-
-    @property
-    def max_size(self) -> float:
-        return max((g.size for g in self.glyphs), default=0.0)
 
 
 @dataclass
@@ -273,6 +275,7 @@ def _fill_chars(p: Prepared, toks: list[tuple[str, int]], nobreak: bytearray) ->
     lang = p.style.lang
     sp, nb = 0, 0
     nb_flags: list[int] = []
+    faces: dict[tuple[int, str], int] = {}     # (run, char) -> face index: one font look-up per distinct pair
     for idx, (ch, ri) in enumerate(toks):
         if ch in " \u00a0":
             sp = 1 if ch == " " else 2
@@ -281,11 +284,14 @@ def _fill_chars(p: Prepared, toks: list[tuple[str, int]], nobreak: bytearray) ->
         cls = char_class(ch, lang)
         if sp and lang == "zh" and p.chars and (cls in "HP" or p.cls[-1] in "HP"):
             sp = 0     # a space typed next to Chinese is replaced by the CJK spacing below
+        p.space.append(sp if p.chars else 0)
         p.chars.append(ch)
         p.run_of.append(ri)
-        p.face_of.append(_face_index(p, ri, ch))
+        fi = faces.get((ri, ch))
+        if fi is None:
+            fi = faces[(ri, ch)] = _face_index(p, ri, ch)
+        p.face_of.append(fi)
         p.cls.append(cls)
-        p.space.append(sp if p.chars[:-1] else 0)
         nb_flags.append(1 if (nb or nobreak[idx]) else 0)
         sp, nb = 0, 0
     p._nb = nb_flags  # type: ignore[attr-defined]
@@ -296,7 +302,7 @@ def _face_index(p: Prepared, ri: int, ch: str) -> int:
     (fonts.face_of, TYPESETTING.md rule 11)."""
     run, style = p.runs[ri], p.style
     family = run.family or style.family
-    face = fonts.face_of(ch, family, style.lang) if hasattr(fonts, "face_of") else family
+    face = fonts.face_of(ch, family, style.lang)
     key = (face, run.bold, run.size or style.size, run.color or style.color)
     cache = p.__dict__.setdefault("_face_keys", {})
     if key not in cache:
@@ -664,23 +670,36 @@ def _set_line(p: Prepared, i: int, j: int, r: float, x0: float, measure: float, 
         offset = (measure - set_w) / 2
     elif style.align == "right":
         offset = measure - set_w
-    glyphs: list[Glyph] = []
+    chars: list[str] = []
+    xs: list[float] = []
+    advs: list[float] = []
+    faces: list[_Face] = []
     x = x0 + offset
+    p_faces, face_of, space, p_chars, p_adv, tl, cw = p.faces, p.face_of, p.space, p.chars, p.adv, p.tl, p.cw
     for k in range(i, j):
-        face = p.faces[p.face_of[k]]
+        face = p_faces[face_of[k]]
         if k > i:
-            if p.space[k]:
-                glyphs.append(Glyph(" ", x, face.adv(" "), face.font, face.size, face.color))
+            if space[k]:
+                chars.append(" ")
+                xs.append(x)
+                advs.append(face.adv(" "))
+                faces.append(face)
             x += amounts[k - i - 1]
-        glyphs.append(Glyph(p.chars[k], x - p.tl[k], p.adv[k], face.font, face.size, face.color))
-        x += p.cw[k]
+        chars.append(p_chars[k])
+        xs.append(x - tl[k])
+        advs.append(p_adv[k])
+        faces.append(face)
+        x += cw[k]
     if j < p.n:
         x += tail
         if hyphenated:
-            face = p.faces[p.face_of[j - 1]]
-            glyphs.append(Glyph("-", x - hyphen_w, hyphen_w, face.font, face.size, face.color))
-    return Line("".join(g.ch for g in glyphs), tuple(glyphs), x0, measure, natural, x - x0 - offset, ratio,
-                last, hyphenated, i, j, justify and ratio > LOOSE)
+            chars.append("-")
+            xs.append(x - hyphen_w)
+            advs.append(hyphen_w)
+            faces.append(p_faces[face_of[j - 1]])
+    return Line("".join(chars), tuple(xs), tuple(advs), tuple(faces), x0, measure, natural, x - x0 - offset,
+                ratio, last, hyphenated, i, j, justify and ratio > LOOSE,
+                max((f.size for f in faces), default=0.0))
 
 
 def _glue_amounts(p: Prepared, i: int, j: int, ratio: float) -> list[float]:

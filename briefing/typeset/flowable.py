@@ -8,7 +8,7 @@ from reportlab.lib.colors import HexColor
 from reportlab.platypus import Flowable
 
 from .. import fonts
-from .breaker import Glyph, Line, Prepared, check_glyphs, lines_for, prepare
+from .breaker import Line, Prepared, check_glyphs, lines_for, prepare
 from .style import ParaStyle, Run
 
 # The CJK em box sits 0.88 em above and 0.12 em below the baseline in Noto SC; lines centre it in the leading.
@@ -121,11 +121,12 @@ class Para(Flowable):
             base = y - h + (h - s) / 2 + _DESCENT * s
             if idx == 0 and self.style.bullet and self._start == 0:
                 self._draw_bullet(text, state, base)
-            for seg, _x, cs in _segments(line.glyphs):
-                _set_state(text, state, seg[0], cs)
-                for piece in _by_subset(seg, canv):
-                    text.setTextOrigin(piece[0].x, base)
-                    text.textOut("".join(g.ch for g in piece))
+            for a, b, cs in _segments(line):
+                face = line.faces[a]
+                _set_state(text, state, face.font, face.size, face.color, cs)
+                for pa, pb in _by_subset(line, a, b, canv):
+                    text.setTextOrigin(line.xs[pa], base)
+                    text.textOut(line.text[pa:pb])
             y -= h
         canv.drawText(text)
 
@@ -134,55 +135,57 @@ class Para(Flowable):
         font = fonts.font_name(st.family, False)
         w = fonts.advance(st.bullet, st.family, False, st.size)
         x = max(0.0, st.left_indent - w - 0.5 * st.size)
-        _set_state(text, state, Glyph(st.bullet, x, w, font, st.size, st.color), 0.0)
+        _set_state(text, state, font, st.size, st.color, 0.0)
         text.setTextOrigin(x, base)
         text.textOut(st.bullet)
 
 
-def _segments(glyphs: Sequence[Glyph]):
-    """Group glyphs into runs drawable with one text-show and a constant character spacing."""
-    i, n = 0, len(glyphs)
+def _segments(line: Line):
+    """Cut a line into character ranges [a, b) drawable with one text-show and a constant character spacing
+    (same font, size and colour): yields (a, b, character spacing)."""
+    xs, advs, faces = line.xs, line.advances, line.faces
+    i, n = 0, len(xs)
     while i < n:
-        g0 = glyphs[i]
+        f0 = faces[i]
         j = i + 1
         cs = None
         while j < n:
-            g, prev = glyphs[j], glyphs[j - 1]
-            if (g.font, g.size, g.color) != (g0.font, g0.size, g0.color):
+            f = faces[j]
+            if f is not f0 and (f.font, f.size, f.color) != (f0.font, f0.size, f0.color):
                 break
-            gap = g.x - prev.x - prev.advance
+            gap = xs[j] - xs[j - 1] - advs[j - 1]
             if cs is None:
                 cs = gap
             elif abs(gap - cs) > 1e-4:
                 break
             j += 1
-        yield glyphs[i:j], g0.x, cs or 0.0
+        yield i, j, cs or 0.0
         i = j
 
 
-def _by_subset(seg: Sequence[Glyph], canv) -> list[Sequence[Glyph]]:
-    """Split a segment where ReportLab switches font subsets (a new Tf/Tj). Readers differ on whether the
-    character spacing applies after the last glyph of a Tj (pdfminer/pdfplumber: no; the PDF spec: yes),
+def _by_subset(line: Line, a: int, b: int, canv) -> list[tuple[int, int]]:
+    """Split the range [a, b) where ReportLab switches font subsets (a new Tf/Tj). Readers differ on whether
+    the character spacing applies after the last glyph of a Tj (pdfminer/pdfplumber: no; the PDF spec: yes),
     so each Tj gets its own exact origin and both read the same positions."""
     from reportlab.pdfbase import pdfmetrics
 
-    font = pdfmetrics.getFont(seg[0].font)
+    font = pdfmetrics.getFont(line.faces[a].font)
     if not getattr(font, "_dynamicFont", False):
-        return [seg]
-    out, i = [], 0
-    for _subset, codes in font.splitString("".join(g.ch for g in seg), canv._doc):
-        out.append(seg[i:i + len(codes)])
+        return [(a, b)]
+    out, i = [], a
+    for _subset, codes in font.splitString(line.text[a:b], canv._doc):
+        out.append((i, i + len(codes)))
         i += len(codes)
     return out
 
 
-def _set_state(text, state: dict, g: Glyph, cs: float) -> None:
-    if state.get("font") != (g.font, g.size):
-        text.setFont(g.font, g.size)
-        state["font"] = (g.font, g.size)
-    if state.get("color") != g.color:
-        text.setFillColor(HexColor(g.color))
-        state["color"] = g.color
+def _set_state(text, state: dict, font: str, size: float, color: str, cs: float) -> None:
+    if state.get("font") != (font, size):
+        text.setFont(font, size)
+        state["font"] = (font, size)
+    if state.get("color") != color:
+        text.setFillColor(HexColor(color))
+        state["color"] = color
     if state.get("cs") != round(cs, 5):
         text.setCharSpace(cs)
         state["cs"] = round(cs, 5)
