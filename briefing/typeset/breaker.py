@@ -514,16 +514,20 @@ def _knuth_plass(p: Prepared, start: int, w_first: float, w_rest: float, tol: fl
     P, ST, SH, gw, gst, gsh = p.P, p.ST, p.SH, p.gw, p.gst, p.gsh
     brk, pens, flags, brk_w, chars = p.brk, p.pen, p.flag, p.brk_w, p.chars
     lang = p.style.lang
-    # letter-spacing is weighed against the stretch of the paragraph's normal glue (see _glueless_ratio)
+    # letter-spacing is weighed against the stretch of the paragraph's normal glue (see LETTERSPACE_WEIGHT)
     ls_scale = LETTERSPACE_WEIGHT / (p.style.size * (SPACE_STRETCH_EM if lang == "en" else HAN_STRETCH))
     max_hang = max(p.hang)     # no break can take off more than this at the line end
     cands = [k for k in range(start + 1, n) if brk[k]]
     if extra:
         cands = sorted(set(cands) | {k for k in extra if k > start})
     cands.append(n)
-    # node: (position, fitness, total demerits, flagged, previous node, ratio, hung)
-    active: list[tuple] = [(start, 1, 0.0, False, None, 0.0, False)]
+    # Nodes (feasible breaks) live in parallel lists, indexed by node number: position, fitness class, total
+    # demerits, flagged (hyphen), previous node (-1: none), ratio, hung. (Lists of numbers create no objects
+    # the garbage collector tracks; a tuple per node made it scan the whole heap again and again.)
+    a_pos, a_fit, a_tot, a_flag, a_prev, a_r, a_hung = [start], [1], [0.0], [False], [-1], [0.0], [False]
     lo = 0
+    inf = float("inf")
+    b_tot, b_node, b_r, b_hung = [inf] * 4, [0] * 4, [0.0] * 4, [False] * 4   # best per fitness class
     for j in cands:
         last = j == n
         pen = pens[j] if (brk[j] or last) else EMERGENCY_PENALTY
@@ -532,11 +536,11 @@ def _knuth_plass(p: Prepared, start: int, w_first: float, w_rest: float, tol: fl
         hang = 0.0 if last else p.hang[j]
         if not (brk[j] or last) and chars[j - 1].isalpha() and chars[j].isalpha() and j not in p.url:
             bw += p.faces[p.face_of[j - 1]].adv("-")    # an emergency break inside a word draws a hyphen
-        best: list[tuple | None] = [None, None, None, None]
+        b_tot[0] = b_tot[1] = b_tot[2] = b_tot[3] = inf
         i = lo
-        while i < len(active):
-            node = active[i]
-            pos = node[0]
+        n_active = len(a_pos)
+        while i < n_active:
+            pos = a_pos[i]
             avail = w_first if pos == start else w_rest
             L = P[j] - P[pos] - gw[pos]
             stretch = ST[j] - ST[pos] - gst[pos]
@@ -580,34 +584,39 @@ def _knuth_plass(p: Prepared, start: int, w_first: float, w_rest: float, tol: fl
                 break      # later nodes give shorter, even looser lines
             b = 100.0 * abs(r if rb is None else rb) ** 3
             d = (LINE_PENALTY + b) ** 2 + pen * pen
-            if flag and node[3]:
+            if flag and a_flag[i]:
                 d += DOUBLE_HYPHEN_DEMERITS
             fit = 0 if r < -0.5 else 1 if r <= 0.5 else 2 if r <= 1.0 else 3
-            if abs(fit - node[1]) > 1:
+            if abs(fit - a_fit[i]) > 1:
                 d += FITNESS_DEMERITS
             if last:
                 d += _last_line_demerits(p, pos, start, lang)
-                if node[3]:
+                if a_flag[i]:
                     d += FINAL_HYPHEN_DEMERITS
-            total = node[2] + d
-            cur = best[fit]
-            if cur is None or total < cur[0]:
-                best[fit] = (total, node, r, hung)
+            total = a_tot[i] + d
+            if total < b_tot[fit]:
+                b_tot[fit], b_node[fit], b_r[fit], b_hung[fit] = total, i, r, hung
             i += 1
-        for fit, cand in enumerate(best):
-            if cand is not None:
-                active.append((j, fit, cand[0], flag, cand[1], cand[2], cand[3]))
-        if lo >= len(active):
+        for fit in range(4):
+            if b_tot[fit] < inf:
+                a_pos.append(j)
+                a_fit.append(fit)
+                a_tot.append(b_tot[fit])
+                a_flag.append(flag)
+                a_prev.append(b_node[fit])
+                a_r.append(b_r[fit])
+                a_hung.append(b_hung[fit])
+        if lo >= len(a_pos):
             return None
-    ends = [a for a in active[lo:] if a[0] == n]
+    ends = [k for k in range(lo, len(a_pos)) if a_pos[k] == n]
     if not ends:
         return None
-    node = min(ends, key=lambda a: a[2])
-    total = node[2]
+    node = min(ends, key=a_tot.__getitem__)
+    total = a_tot[node]
     out = []
-    while node[4] is not None:
-        out.append((node[0], node[5], node[6]))
-        node = node[4]
+    while a_prev[node] >= 0:
+        out.append((a_pos[node], a_r[node], a_hung[node]))
+        node = a_prev[node]
     return out[::-1], total
 
 
