@@ -96,13 +96,17 @@ def _digits_needed(value: Decimal) -> int:
     return max(0, -exp) if isinstance(exp, int) else 0
 
 
+NBSP = "\u00a0"   # binds a number to its currency, scale word and unit: no line break inside "CNY 7.99 billion"
+
+
 def _en_large(value: Decimal) -> str:
     """English for a full value: `7.99 billion`, `26.53 million`, below a million `39,100`.
     Exactly the digits the value carries, no rounding away of reported precision."""
     if abs(value) >= 1_000_000:
         scale = 9 if abs(value) >= 1_000_000_000 else 6
         digits = _digits_needed(value.scaleb(-scale))
-        return format_compact_decimal(value, format_type="long", locale="en", fraction_digits=digits)
+        words = format_compact_decimal(value, format_type="long", locale="en", fraction_digits=digits)
+        return words.replace(" ", NBSP)
     return _plain(value, _digits_needed(value), "en")
 
 
@@ -124,6 +128,12 @@ def _en_unit(unit: m.Text | None, value: Decimal) -> str:
     return unit.en
 
 
+def format_date_text(d: dt.date, lang: m.Lang) -> str:
+    """`2025年7月30日` / `30 July 2025` (day and month bound by a no-break space)."""
+    text = format_date(d, format="long", locale=LOCALES[lang])
+    return text.replace(" ", NBSP, 1) if lang == "en" else text
+
+
 _ORDINAL_SUFFIX = {"one": "st", "two": "nd", "few": "rd", "other": "th"}
 
 
@@ -136,7 +146,7 @@ def format_metric(metric: m.Metric, lang: m.Lang, variant: str | None = None) ->
     kind = metric.kind
     if kind == "date":
         assert isinstance(metric.value, dt.date)
-        return format_date(metric.value, format="long", locale=LOCALES[lang])
+        return format_date_text(metric.value, lang)
     v = metric.value
     assert isinstance(v, Decimal)
     zh = lang == "zh"
@@ -146,7 +156,7 @@ def format_metric(metric: m.Metric, lang: m.Lang, variant: str | None = None) ->
             return str(n) if zh else ordinal_en(n)
         text = f"第{n}位" if zh else ordinal_en(n)
         if variant == "scoped" and metric.scope:
-            return f"{metric.scope.zh}{text}" if zh else f"{text} {metric.scope.en}"
+            return f"{metric.scope.zh}{text}" if zh else f"{text}{NBSP}{metric.scope.en}"
         return text
     if kind == "percent":
         num = _plain(v, metric.decimals, lang)
@@ -157,7 +167,7 @@ def format_metric(metric: m.Metric, lang: m.Lang, variant: str | None = None) ->
             return num
         if zh:
             return num + "个百分点"
-        return num + (" percentage point" if v == 1 and metric.decimals == 0 else " percentage points")
+        return num + NBSP + ("percentage point" if v == 1 and metric.decimals == 0 else "percentage points")
     full = variant == "full"
     if zh:
         num = _zh_scaled(metric, full)
@@ -172,12 +182,12 @@ def format_metric(metric: m.Metric, lang: m.Lang, variant: str | None = None) ->
     if variant == "num":
         return num
     if kind == "money":
-        return f"{metric.currency} {num}"
+        return f"{metric.currency}{NBSP}{num}"
     unit = _en_unit(metric.unit, metric.number)
     if not unit:
         return num
-    # symbols and abbreviations follow the number with a space: 524.3 kg, 8 GWh
-    return f"{num} {unit}"
+    # units and nouns follow the number with a no-break space: 524.3 kg, 8 GWh, 230 projects
+    return f"{num}{NBSP}{unit}"
 
 
 def format_tick(value: float, kind: str, lang: m.Lang) -> str:
@@ -315,7 +325,7 @@ def localize(b: m.Briefing, lang: m.Lang) -> m.LocalBriefing:
     loc = _Localizer(b, lang)
     return m.LocalBriefing(
         id=b.id, lang=lang, masthead=loc.t(b.masthead), title=loc.t(b.title), subtitle=loc.t(b.subtitle),
-        date=format_date(b.date, format="long", locale=LOCALES[lang]), iso_date=b.date, author=loc.t(b.author),
+        date=format_date_text(b.date, lang), iso_date=b.date, author=loc.t(b.author),
         source=loc.t(b.source), keywords=b.keywords.get(lang, ()),
         sections=tuple(loc.section(s, 1) for s in b.sections), labels=STRINGS[lang])
 

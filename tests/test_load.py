@@ -53,13 +53,17 @@ def fmt(decl: str, lang: str, variant: str | None = None) -> str:
 ])
 def test_formats(decl, zh, en):
     assert fmt(decl, "zh") == zh
-    assert fmt(decl, "en") == en
+    # English binds the number to its currency, scale word and unit with no-break spaces
+    got = fmt(decl, "en")
+    assert got.replace("\u00a0", " ") == en
+    if "date" not in decl:
+        assert " " not in got.replace("percentage points", "")
 
 
 def test_rank_variants():
     d = "{kind: rank, value: 6, scope: {zh: 全省, en: in Henan}}"
     assert fmt(d, "zh", "scoped") == "全省第6位"
-    assert fmt(d, "en", "scoped") == "6th in Henan"
+    assert fmt(d, "en", "scoped") == "6th\u00a0in Henan"
     assert fmt(d, "zh", "num") == "6"
 
 
