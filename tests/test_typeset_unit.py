@@ -246,7 +246,7 @@ def test_split_continuation_keeps_the_paragraph_joints(tmp_path):
     text = "The figures are published at " + URL + " and summarized by the bureau every quarter. "
     para = Para([Run(text * 2)], EN)
     width = SIZE * 8
-    _w, h = para.wrap(width, 10_000)
+    para.wrap(width, 10_000)
     n = len(para.lines)
     for cut in range(2, n - 1):
         head, tail = para.split(width, cut * EN.leading + 0.1)

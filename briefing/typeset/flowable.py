@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Sequence
+from collections.abc import Sequence
 
 from reportlab.lib.colors import HexColor
 from reportlab.platypus import Flowable
