@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus.doctemplate import ActionFlowable
 
 from . import model as m
 from . import theme
@@ -48,6 +49,73 @@ class Anchor(Flowable):
             toc.append((self.level, self.title, canv.getPageNumber(), self.key))
 
 
+class KeepWithNext(Flowable):
+    """Headings bound to the start of what follows them: they go to the next page only when the first
+    part of the following block (two lines of a paragraph, a table's header and first row) does not fit
+    under them. ReportLab's own keepWithNext moves the whole following block, which leaves a hole at
+    the page bottom whenever that block is long."""
+
+    def __init__(self, head: list[Flowable], body: Flowable) -> None:
+        super().__init__()
+        self.head, self.body = head, body
+        for f in head:
+            f.keepWithNext = False
+        self.spaceBefore = head[0].getSpaceBefore() if head else 0
+
+    def _items(self) -> list[Flowable]:
+        return [*self.head, self.body]
+
+    def _heights(self, aw: float) -> list[tuple[Flowable, float, float]]:
+        """(flowable, height, space above it) for each item; the first item's space is the group's own."""
+        out, prev_after = [], 0.0
+        for i, f in enumerate(self._items()):
+            _, h = f.wrapOn(self.canv, aw, 1e6)
+            above = 0.0 if i == 0 else max(prev_after, f.getSpaceBefore())
+            out.append((f, h, above))
+            prev_after = f.getSpaceAfter()
+        return out
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self.width = aw
+        self.height = sum(h + above for _, h, above in self._heights(aw))
+        return aw, self.height
+
+    def getSpaceAfter(self) -> float:
+        return self.body.getSpaceAfter()
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        heights = self._heights(aw)
+        head_h = sum(h + above for _, h, above in heights[:-1]) + heights[-1][2]
+        if head_h >= ah:
+            return []
+        parts = self.body.splitOn(self.canv, aw, ah - head_h)
+        if not parts or isinstance(parts[0], ActionFlowable):
+            return []   # nothing of the body fits here: the headings go with it to the next page
+        return [*self.head, *parts]
+
+    def draw(self) -> None:
+        y = self.height
+        for f, h, above in self._heights(self.width):
+            y -= above + h
+            f.drawOn(self.canv, 0, y)
+
+
+def bind_keep_with_next(story: list[Flowable]) -> list[Flowable]:
+    """Fold every flowable marked keepWithNext (section anchors, headings, bylines) into a KeepWithNext
+    group with the flowable that follows it."""
+    out: list[Flowable] = []
+    for f in reversed(story):
+        if getattr(f, "keepWithNext", False) and out:
+            nxt = out.pop()
+            if isinstance(nxt, KeepWithNext):
+                out.append(KeepWithNext([f, *nxt.head], nxt.body))
+            else:
+                out.append(KeepWithNext([f], nxt))
+        else:
+            out.append(f)
+    return out[::-1]
+
+
 class Rule(Flowable):
     """A horizontal rule; `thick` in pt."""
 
@@ -82,10 +150,26 @@ class Link(Flowable):
         self.canv.linkRect("", self.key, (0, 0, self.width, self.height), relative=1, thickness=0)
 
 
+class CaptionedTable(Table):
+    """A table whose first row is its caption: where it splits across pages, the part on the next page
+    carries the caption "表1（续）" / "Table 1 (continued)" above the repeated header."""
+
+    continued: Flowable | None = None
+
+    def split(self, availWidth: float, availHeight: float) -> list:
+        parts = super().split(availWidth, availHeight)
+        if len(parts) == 2 and self.continued is not None:
+            # the repeated rows are shared with the first part: give the second part its own caption row
+            parts[1]._cellvalues[0] = [self.continued] + list(parts[1]._cellvalues[0][1:])
+            for part in parts:
+                part.continued = self.continued
+        return parts
+
+
 def make_table(rows: list, widths: list[float], style: list, **kw) -> Table:
     """A ReportLab Table whose cells hold our flowables. Its default cell font (Helvetica, which would be
     referenced in the PDF unembedded) is replaced by the bundled sans face."""
-    t = Table(rows, colWidths=widths, **kw)
+    t = CaptionedTable(rows, colWidths=widths, **kw)
     t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font_name(theme.HEAD_FAMILY))] + style))
     return t
 
@@ -121,7 +205,7 @@ class Composer:
             out += self.contents()
         for i, s in enumerate(self.doc.sections, 1):
             out += self.section(s, i)
-        return out
+        return bind_keep_with_next(out)
 
     def title_block(self) -> list[Flowable]:
         d, w, sz = self.doc, self.opts.width, self.sz
@@ -201,8 +285,11 @@ class Composer:
                            keep_with_next=True)
             return [Para(runs(b.text, bold=True), st)]
         if isinstance(b, m.LBullets):
-            st = replace(self.body, first_indent=0, left_indent=self.sz.body * 1.3, bullet="▪",
-                         space_after=2, align="justify")
+            # Chinese: a square in the 2 em indent of the body text, justified; English: a round bullet
+            # in 1.5 em, set ragged right as English lists are
+            zh = self.lang == "zh"
+            st = replace(self.body, first_indent=0, left_indent=self.sz.body * (2 if zh else 1.5),
+                         bullet="▪" if zh else "•", space_after=2, align="justify" if zh else "left")
             return [Para(runs(item), st) for item in b.items] + [Spacer(1, 3)]
         if isinstance(b, m.LSource):
             return [Para(runs(b.text), replace(self.small, space_before=2, space_after=4))]
@@ -240,8 +327,8 @@ class Composer:
         t.spaceBefore, t.spaceAfter = 6, 8
         if f.title:
             cap = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.small + 1,
-                            leading=(self.sz.small + 1) * 1.5, align="left", first_indent=0, color=theme.RED,
-                            space_before=6, keep_with_next=True)
+                            leading=(self.sz.small + 1) * 1.6, align="left", first_indent=0, color=theme.INK,
+                            space_before=8, keep_with_next=True)
             return KeepTogether([Para(one(f.title, bold=True), cap), t])
         return t
 
@@ -271,7 +358,7 @@ class Composer:
 
     def table(self, t: m.LTable) -> list[Flowable]:
         self.tables += 1
-        pad = 4.0
+        pad = 5.0   # 10 pt between columns: "6.3%" and "第6位" read as two cells
         size = self.cell.size
         widths = self._col_widths(t, size, pad)
         head = replace(self.cell, color=theme.WHITE)
@@ -288,6 +375,7 @@ class Composer:
             cap = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.small + 1,
                             leading=(self.sz.small + 1) * 1.6, align="left", first_indent=0, color=theme.INK)
             caption = Para(one(self.L["table_caption"].format(n=self.tables, title=t.title), bold=True), cap)
+            continued = Para(one(self.L["table_continued"].format(n=self.tables, title=t.title), bold=True), cap)
             data.insert(0, [caption] + [""] * (len(t.columns) - 1))
             style += [("SPAN", (0, 0), (-1, 0)), ("LEFTPADDING", (0, 0), (0, 0), 0),
                       ("BOTTOMPADDING", (0, 0), (-1, 0), 3)]
@@ -297,12 +385,14 @@ class Composer:
             ("LINEBELOW", (0, top + 1), (-1, -1), 0.4, colors.HexColor(theme.GREY_LIGHT)),
             ("LINEBELOW", (0, -1), (-1, -1), 0.8, colors.HexColor(theme.RED)),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+            ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
             ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
         ] + style
         for r in range(top + 2, len(data), 2):
             style.append(("BACKGROUND", (0, r), (-1, r), colors.HexColor(theme.PANEL)))
         tbl = make_table(data, widths, style, repeatRows=top + 1)
+        if t.title:
+            tbl.continued = continued
         tbl.spaceBefore, tbl.spaceAfter = 8 if t.title else 2, 4
         out: list[Flowable] = [tbl]
         if t.note:

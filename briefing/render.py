@@ -132,9 +132,15 @@ def _canvas_class(meta: Meta, epoch: int, page: theme.Page, bleed: float, toc_si
             if off:
                 self._crop_marks()
                 self.translate(off, off)
-            if n == 1:  # the masthead's colour band, running into the bleed when there is one
+            if n == 1:
+                # The masthead's colour band: full bleed for the print shop; on an office printer, which
+                # cannot print at the paper's edge, it spans the text column inside the top margin.
                 self.setFillColor(colors.HexColor(theme.RED))
-                self.rect(-bleed, page.height - 5, page.width + 2 * bleed, 5 + bleed, stroke=0, fill=1)
+                if bleed:
+                    self.rect(-bleed, page.height - 5, page.width + 2 * bleed, 5 + bleed, stroke=0, fill=1)
+                else:
+                    self.rect(page.left, page.height - page.top * 0.45, page.width - page.left - page.right, 4,
+                              stroke=0, fill=1)
             self.setFillColor(colors.HexColor(theme.GREY_DARK))
             y_foot = page.bottom * 0.5
             label = meta.page_label.format(n=n, total=total)

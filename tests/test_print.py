@@ -3,6 +3,7 @@ grayscale-safe palette, and batch builds."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -64,6 +65,41 @@ def test_bleed_has_trim_and_bleed_boxes_crop_marks_and_safe_text(tmp_path):
         # the masthead band runs into the bleed on page 1
         band = [r for r in pdf.pages[0].rects if r["width"] > w]
         assert band and band[0]["x0"] <= bx0 + 0.01 and band[0]["x1"] >= bx1 - 0.01
+
+
+def test_without_bleed_nothing_is_printed_at_the_paper_edge(tmp_path):
+    out = tmp_path / "e.pdf"
+    assert build(str(MINI), "--lang", "zh", "-o", str(out)).returncode == 0
+    edge = 8 * MM   # office printers leave about 4 mm unprinted
+    with pdfplumber.open(out) as pdf:
+        page = pdf.pages[0]
+        for obj in page.rects + page.lines + page.chars:
+            assert obj["x0"] >= edge and obj["x1"] <= page.width - edge
+            assert obj["top"] >= edge and obj["bottom"] <= page.height - edge
+
+
+def test_long_table_continues_under_a_continued_caption(tmp_path):
+    rows = "\n".join(f"            - [{{zh: 指标{i}, en: Item {i}}}, \"{i}\"]" for i in range(90))
+    src = tmp_path / "long.yaml"
+    src.write_text(MINI.read_text("utf-8").split("sections:")[0] + f"""sections:
+  - heading: {{zh: 长表, en: Long table}}
+    blocks:
+      - table:
+          title: {{zh: 全部指标, en: All indicators}}
+          columns: [{{zh: 指标, en: Indicator}}, {{zh: 数值, en: Value}}]
+          rows:
+{rows}
+""", "utf-8")
+    for lang, first, cont in (("zh", "表1　全部指标", "表1（续）　全部指标"),
+                              ("en", "Table 1. All indicators", "Table 1 (continued). All indicators")):
+        out = tmp_path / f"long.{lang}.pdf"
+        r = build(str(src), "--lang", lang, "-o", str(out))
+        assert r.returncode == 0, r.stderr
+        with pdfplumber.open(out) as pdf:
+            texts = [re.sub(r"\s+", "", p.extract_text()) for p in pdf.pages]
+        assert len(texts) >= 2
+        assert re.sub(r"\s+", "", first) in texts[0] and re.sub(r"\s+", "", cont) not in texts[0]
+        assert all(re.sub(r"\s+", "", cont) in t for t in texts[1:])
 
 
 def test_contents_page_labels_and_destinations(tmp_path):

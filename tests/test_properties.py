@@ -17,6 +17,7 @@ from briefing.errors import ErrorList, GlyphError
 from briefing.load import loads
 from briefing.pipeline import build_model
 from briefing.typeset import ParaStyle, Run, break_lines
+from briefing.typeset.punct import POSITION, Pos
 
 HAN = [chr(c) for c in range(0x4E00, 0x4E00 + 400, 7)] + list("焦作经济运行简报增长亿元万人")
 PUNCT = list("，。、；：？！“”‘’（）《》「」——……·%‰℃,.;:!?()[]-/")
@@ -57,7 +58,9 @@ def test_typesetter_keeps_all_text_inside_the_measure(text, width_em, lang, bold
         for g in ln.glyphs:
             if g.ch.strip():
                 assert g.x >= -0.01, (ln.text, g)
-                assert g.x + g.advance <= width + 0.5, (ln.text, g, width)
+                # a full-width mark whose ink is in its left half may hang its blank half past the edge
+                ink = g.advance / 2 if lang == "zh" and POSITION.get(g.ch) == Pos.LEFT else g.advance
+                assert g.x + ink <= width + 0.5, (ln.text, g, width)
 
 
 HEAD = """id: prop
