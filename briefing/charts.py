@@ -35,7 +35,7 @@ from .model import ChartPoint, LChart
 
 # Bump whenever the drawing code or its constants change: it is part of the cache key (we cannot ask
 # matplotlib for its version without importing it, which a warm rebuild must not do).
-CHART_CODE_VERSION = 3
+CHART_CODE_VERSION = 4
 
 KINDS = ("hbar", "bar", "grouped", "line", "donut", "progress")
 
@@ -561,7 +561,7 @@ def _value_ticks(ax: Any, axis: str, c: _Canvas, lo: float, hi: float, nbins: in
         extent = ax.get_position().width * c.width
         nbins = max(2, min(nbins, int(extent // 50)))
 
-    ticks = [t for t in MaxNLocator(nbins=nbins, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi)
+    ticks = [t for t in MaxNLocator(nbins=nbins, steps=[1, 2, 5, 10]).tick_values(lo, hi)
              if lo - 1e-9 <= t <= hi + 1e-9]
     a = ax.xaxis if axis == "x" else ax.yaxis
     a.set_ticks(ticks)
@@ -812,11 +812,19 @@ def _donut(c: _Canvas) -> Figure:
     ax.set_ylim(-1, 1)
     ax.set_aspect("equal")
     if ch.center:
+        # the centre text shrinks to fit the hole, and at the smallest size wraps onto two lines
         hole = d * 0.7 * 0.86
+        lines = [ch.center]
         size = CENTER_PT
-        while size > theme.CHART_MIN_PT and text_width(ch.center, size, True) > hole:
+        while size > theme.CHART_MIN_PT and max(text_width(ln, size, True) for ln in lines) > hole:
             size -= 0.5
-        c.text(4 + d / 2, H / 2, ch.center, size=size, bold=True, ha="center")
+            if size <= theme.CHART_MIN_PT + 1.5 and len(lines) == 1:
+                lines = wrap(ch.center, hole, size, max_lines=2, bold=True)
+                size = CENTER_PT
+        step = size * 1.15
+        for k, ln in enumerate(lines):
+            c.text(4 + d / 2, H / 2 + (len(lines) - 1) * step / 2 - k * step, ln, size=size, bold=True,
+                   ha="center")
     sw = LABEL_PT * 0.8
     y_top = H / 2 + sum(rows) / 2
     for p, col, lines, h in zip(pts, colours, labels, rows):

@@ -242,7 +242,7 @@ def rich(template: str, data: dict[str, m.Metric], lang: m.Lang) -> m.Rich:
         spans.append(m.Span(fill(template[pos:], data, lang)))
     out = []
     for s in spans:
-        text = re.sub(r"\s+", " ", s.text)
+        text = re.sub(r"[ \t\r\n]+", " ", s.text)   # not \s: no-break spaces stay
         if lang == "zh":
             text = _SPACE_HAN_LATIN.sub("", text)
         if text:

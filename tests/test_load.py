@@ -80,7 +80,8 @@ def test_sample_mini_localizes_in_both_languages():
     p_zh = plain(zh.sections[0].blocks[1].text)
     p_en = plain(en.sections[0].blocks[1].text)
     assert "2025年7月30日" in p_zh and "增长6.3%、居全省第6位" in p_zh and "79.9亿元" in p_zh
-    assert "30 July 2025" in p_en and "CNY 7.99 billion" in p_en and "0.9 percentage points" in p_en
+    assert "30\u00a0July 2025" in p_en and "0.9\u00a0percentage points" in p_en
+    assert "CNY\u00a07.99\u00a0billion" in p_en   # no-break spaces survive whitespace normalisation
     assert "R&D <b> a<b &amp;" in p_zh  # content is text, not markup
     assert any(s.bold and s.text == "服务业" for s in zh.sections[0].blocks[1].text)
 
