@@ -816,9 +816,11 @@ def _donut(c: _Canvas) -> Figure:
         hole = d * 0.7 * 0.86
         lines = [ch.center]
         size = CENTER_PT
+        wrapped = False
         while size > theme.CHART_MIN_PT and max(text_width(ln, size, True) for ln in lines) > hole:
             size -= 0.5
-            if size <= theme.CHART_MIN_PT + 1.5 and len(lines) == 1:
+            if size <= theme.CHART_MIN_PT + 1.5 and not wrapped:   # once: two lines, from full size again
+                wrapped = True
                 lines = wrap(ch.center, hole, size, max_lines=2, bold=True)
                 size = CENTER_PT
         step = size * 1.15
