@@ -321,3 +321,19 @@ def _measure(out: str) -> None:
 
 if __name__ == "__main__":
     _measure(sys.argv[1] if len(sys.argv) > 1 else "/tmp/charts.pdf")
+
+
+@pytest.mark.parametrize("center", ["民生支出占一般公共预算支出比重达百分之七十五点六",
+                                    "Livelihood spending share of general public budget expenditure 75.6%",
+                                    "Averyveryverylongwordwithoutanyspaceatallinthecentre75.6%"])
+def test_donut_centre_text_that_does_not_fit_still_draws_within_bounds(center: str) -> None:
+    import dataclasses
+    import time
+
+    base = samples("zh" if center[0] > "\u3000" else "en")["donut"]
+    chart = dataclasses.replace(base, center=center)
+    t = time.perf_counter()
+    fig = charts.render(chart, 240.0, cache=False)
+    assert time.perf_counter() - t < 10
+    texts = [op for op in fig.texts() if op.text and op.text in center]
+    assert texts and all(op.size >= theme.CHART_MIN_PT for op in texts)
