@@ -35,7 +35,7 @@ from .model import ChartPoint, LChart
 
 # Bump whenever the drawing code or its constants change: it is part of the cache key (we cannot ask
 # matplotlib for its version without importing it, which a warm rebuild must not do).
-CHART_CODE_VERSION = 4
+CHART_CODE_VERSION = 5
 
 KINDS = ("hbar", "bar", "grouped", "line", "donut", "progress")
 
@@ -272,8 +272,7 @@ _LANG: contextvars.ContextVar[str] = contextvars.ContextVar("chart_lang", defaul
 def text_width(s: str, size: float, bold: bool = False, lang: str | None = None) -> float:
     """Width in points, with the advance widths ReportLab will use: per character, the face that sets it
     in the chart's language (English puts the Latin sans first)."""
-    lang = lang or _LANG.get()
-    return sum(fonts.advance(ch, fonts.face_of(ch, FAMILY, lang), bold, size) for ch in s)
+    return fonts.line_width(s, FAMILY, bold, size, lang or _LANG.get())
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9+\-.,%/'’&]+|\s+|.", re.S)

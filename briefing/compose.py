@@ -100,6 +100,37 @@ class KeepWithNext(Flowable):
             f.drawOn(self.canv, 0, y)
 
 
+class FloatingFigure(KeepWithNext):
+    """A figure (caption, drawing, source) followed by the paragraph after it. Where the figure does not
+    fit in what is left of the page, the paragraph's first lines fill the page and the figure goes to the
+    top of the next one, as in print, instead of leaving a hole at the page bottom."""
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        figure, text = self.head[0], self.body
+        _, fh = figure.wrapOn(self.canv, aw, 1e6)
+        if fh <= ah:
+            return [figure, text]
+        _, th = text.wrapOn(self.canv, aw, 1e6)
+        if th <= ah:
+            return [text, figure]
+        parts = text.splitOn(self.canv, aw, ah)
+        if len(parts) == 2:
+            return [parts[0], figure, parts[1]]
+        return []
+
+
+def float_figures(story: list[Flowable]) -> list[Flowable]:
+    """Pair every figure with the body paragraph that follows it (see FloatingFigure)."""
+    out: list[Flowable] = []
+    for f in story:
+        if out and getattr(out[-1], "is_figure", False) and isinstance(f, Para) and not f.keepWithNext:
+            figure = out.pop()
+            out.append(FloatingFigure([figure], f))
+        else:
+            out.append(f)
+    return out
+
+
 def bind_keep_with_next(story: list[Flowable]) -> list[Flowable]:
     """Fold every flowable marked keepWithNext (section anchors, headings, bylines) into a KeepWithNext
     group with the flowable that follows it."""
@@ -205,7 +236,7 @@ class Composer:
             out += self.contents()
         for i, s in enumerate(self.doc.sections, 1):
             out += self.section(s, i)
-        return bind_keep_with_next(out)
+        return bind_keep_with_next(float_figures(out))
 
     def title_block(self) -> list[Flowable]:
         d, w, sz = self.doc, self.opts.width, self.sz
@@ -416,7 +447,9 @@ class Composer:
             parts.append(Para(one(self.L["source"].format(text=c.source)), replace(self.small, space_after=6)))
         else:
             parts.append(Spacer(1, 6))
-        return KeepTogether(parts)
+        figure = KeepTogether(parts)
+        figure.is_figure = True
+        return figure
 
 
 def compose(doc: m.LocalBriefing, opts: Options) -> list[Flowable]:

@@ -119,6 +119,32 @@ def _is_cjk(ch: str) -> bool:
             or 0xFF00 <= cp <= 0xFFEF or 0x20000 <= cp <= 0x3FFFF)
 
 
+CJK_LATIN_GAP = 0.25   # em between a Han character and a Latin letter or digit (TYPESETTING rule 6)
+
+
+def _is_han(ch: str) -> bool:
+    cp = ord(ch)
+    return 0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0xF900 <= cp <= 0xFAFF or cp >= 0x20000
+
+
+def gap_before(prev: str, ch: str, lang: str) -> float:
+    """Extra space (em) that Chinese puts between `prev` and `ch` in single-line text drawn outside the
+    typesetter (running header, chart labels): ¼ em where a Han character meets a Latin letter or digit."""
+    if lang != "zh" or not prev:
+        return 0.0
+    latin = (prev.isascii() and prev.isalnum(), ch.isascii() and ch.isalnum())
+    return CJK_LATIN_GAP if (latin[1] and _is_han(prev)) or (latin[0] and _is_han(ch)) else 0.0
+
+
+def line_width(text: str, family: str, bold: bool, size: float, lang: str) -> float:
+    """Width of one line of `text` as `draw_string` sets it: per-character faces and CJK–Latin gaps."""
+    w, prev = 0.0, ""
+    for ch in text:
+        w += advance(ch, face_of(ch, family, lang), bold, size) + gap_before(prev, ch, lang) * size
+        prev = ch
+    return w
+
+
 def face_of(ch: str, family: str, lang: str) -> str:
     """The face that sets `ch` in a `family` run of a `lang` document: in English the Latin face first
     (ideographs and full-width forms always from the CJK face), in Chinese the CJK face throughout."""
