@@ -189,3 +189,20 @@ def test_content_is_text_not_markup(tmp_path):
     r = run("build", str(DATA / "mini.yaml"), "--lang", "zh", "-o", str(out))
     assert r.returncode == 0, r.stderr
     assert "R&D<b>a<b&amp;" in body_text(out)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pages_end_full_and_never_with_a_heading(built, lang):
+    """Rule 9 and the look: no page ends with a heading, and no page but the last ends with a hole
+    of more than four body lines (figures float; headings keep with their text's first lines)."""
+    sizes = theme.SIZES[lang]
+    with pdfplumber.open(built[lang]) as pdf:
+        for n, page in enumerate(pdf.pages, 1):
+            body = [c for c in page.chars if BODY[1] < c["top"] < BODY[3] and c["text"].strip()]
+            bottom = max(c["bottom"] for c in body)
+            last = [c for c in body if bottom - c["bottom"] < 1]
+            assert not any(c["size"] >= sizes.h2 - 0.1 for c in last), f"page {n} ends with a heading"
+            if n < len(pdf.pages):
+                drawn = body + [r for r in page.rects if BODY[1] < r["top"] < BODY[3]]
+                hole = BODY[3] - max(o["bottom"] for o in drawn)
+                assert hole < 4 * sizes.leading, f"page {n} ends {hole:.0f} pt short"
