@@ -95,13 +95,16 @@ def _preload(langs: list[str]) -> None:
 
 def _run_tasks(tasks: list[tuple], jobs: int, langs: list[str]):
     """Results in task order; several tasks run in forked worker processes that share the parsed fonts."""
+    import gc
+
+    _preload(langs)
+    gc.freeze()   # the parsed fonts live for the whole run: keep the collector from rescanning them
     if jobs == 1 or len(tasks) == 1:
         yield from map(_job, tasks)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    _preload(langs)
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool:
