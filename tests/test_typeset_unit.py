@@ -414,3 +414,29 @@ def test_latin_quote_trims_keep_ink_inside(ttf):
         adv, (x0, _y0, x1, _y1) = _bounds(ttf, ch)
         assert adv == upm
         assert x0 >= left * upm and x1 <= upm - right * upm, ch
+
+
+# ------------------------------------------------------------------------------ bullets
+
+@pytest.mark.parametrize("lang,bullet,face,centre_em", [
+    ("en", "•", "NotoSerif-Regular", 0.357),     # half the Latin cap height (714/1000 / 2)
+    ("zh", "▪", "NotoSerifSC-Regular", 0.38),    # middle of the ideographic em box (-0.12 .. 0.88)
+])
+def test_bullet_face_and_vertical_centre(tmp_path, lang, bullet, face, centre_em):
+    style = ParaStyle(lang=lang, first_indent=0, left_indent=2 * SIZE, bullet=bullet,
+                      leading=15.0 if lang == "en" else 18.0)
+    text = TEXT_EN if lang == "en" else TEXT_ZH
+    path = _build(tmp_path, [Para([Run(text)], style)])
+    with pdfplumber.open(path) as pdf:
+        chars = pdf.pages[0].chars
+    b = next(c for c in chars if c["text"] == bullet)
+    first = next(c for c in chars if c["text"] == text[0])
+    # the face the body text would use for the character (English: the Latin face, not Noto Serif SC)
+    assert b["fontname"].split("+")[-1] == face
+    ttf = TTFont(str(fonts.font_path(fonts.face_of(bullet, "serif", lang))), lazy=True)
+    _adv, (_x0, y0, _x1, y1) = _bounds(ttf, bullet)
+    upm = ttf["head"].unitsPerEm
+    rise = (b["matrix"][5] - first["matrix"][5]) / SIZE        # bullet baseline above the text baseline
+    ink_centre = rise + (y0 + y1) / 2 / upm
+    assert ink_centre == pytest.approx(centre_em, abs=0.01)
+    assert b["x1"] <= TEXT_LEFT + 2 * SIZE - 0.4 * SIZE       # inside the hanging indent, clear of the text

@@ -9,6 +9,7 @@ from reportlab.platypus import Flowable
 
 from .. import fonts
 from .breaker import Line, Prepared, check_glyphs, lines_for, prepare
+from .metrics import ink_bounds
 from .style import ParaStyle, Run
 
 # The CJK em box sits 0.88 em above and 0.12 em below the baseline in Noto SC; lines centre it in the leading.
@@ -132,12 +133,30 @@ class Para(Flowable):
 
     def _draw_bullet(self, text, state: dict, base: float) -> None:
         st = self.style
-        font = fonts.font_name(st.family, False)
-        w = fonts.advance(st.bullet, st.family, False, st.size)
+        bullet = st.bullet or ""
+        # the face the text itself would use for this character (English: the Latin face first, rule 11)
+        face = fonts.face_of(bullet, st.family, st.lang)
+        w = fonts.advance(bullet, face, False, st.size)
         x = max(0.0, st.left_indent - w - 0.5 * st.size)
-        _set_state(text, state, font, st.size, st.color, 0.0)
-        text.setTextOrigin(x, base)
-        text.textOut(st.bullet)
+        _set_state(text, state, fonts.font_name(face, False), st.size, st.color, 0.0)
+        text.setTextOrigin(x, base + bullet_rise(bullet, face, st.lang) * st.size)
+        text.textOut(bullet)
+
+
+def bullet_rise(bullet: str, face: str, lang: str) -> float:
+    """How far (em) to raise a bullet so its ink is centred on the line: in Chinese on the middle of the
+    ideographic em box (0.38 em above the baseline in Noto SC), in English on half the cap height (the
+    middle of a capital, where list items start)."""
+    ink = ink_bounds(face, False, bullet)
+    if ink is None:
+        return 0.0
+    if lang == "zh":
+        centre = 0.5 - _DESCENT
+    else:
+        from reportlab.pdfbase import pdfmetrics
+
+        centre = pdfmetrics.getFont(fonts.font_name(face, False)).face.capHeight / 2000.0
+    return centre - (ink[1] + ink[3]) / 2
 
 
 def _segments(line: Line):
