@@ -440,3 +440,41 @@ def test_bullet_face_and_vertical_centre(tmp_path, lang, bullet, face, centre_em
     ink_centre = rise + (y0 + y1) / 2 / upm
     assert ink_centre == pytest.approx(centre_em, abs=0.01)
     assert b["x1"] <= TEXT_LEFT + 2 * SIZE - 0.4 * SIZE       # inside the hanging indent, clear of the text
+
+
+# ------------------------------------------------------------------------------ 破折号
+
+@pytest.mark.parametrize("width", [SIZE * 9, SIZE * 13.3, 400])
+def test_double_dash_is_one_continuous_two_em_line(width):
+    """Noto Serif SC's U+2014 is 0.89 em with side bearings: set side by side, two read as two short dashes.
+    In Chinese the pair must be one unbroken line two ems long, justified line or not."""
+    text = "蜜雪冰城正在建设的超级工厂——大咖梦工厂项目里，雪王嘉年华、雪王集市已开放。"
+    ttf = TTFont(str(fonts.font_path("serif")), lazy=True)
+    upm = ttf["head"].unitsPerEm
+    _adv, (ink0, _y0, ink1, _y1) = _bounds(ttf, "—")
+    for ln in break_lines([Run(text)], width, ZH):
+        g = ln.glyphs
+        scale = dict(ln.hscale)
+        for i in range(len(g) - 1):
+            if g[i].ch == g[i + 1].ch == "—":
+                a, b = g[i], g[i + 1]
+                assert i in scale and i + 1 in scale
+                end_a = a.x + ink1 / upm * scale[i] * SIZE          # where the first dash's ink ends
+                start_b = b.x + ink0 / upm * scale[i + 1] * SIZE    # where the second's begins
+                assert start_b <= end_a + 0.01, (start_b - end_a, ln.text)
+                assert b.x + b.advance - a.x == pytest.approx(2 * SIZE, abs=0.01)
+                # the run's ink keeps margins like a single dash's (no run-on into the neighbours)
+                assert 0.02 * SIZE < ink0 / upm * scale[i] * SIZE < 0.08 * SIZE
+
+
+def test_double_dash_extracts_as_text(tmp_path):
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils not installed")
+    path = _build(tmp_path, [Para([Run("超级工厂——大咖梦工厂项目")], ZH)])
+    with pdfplumber.open(path) as pdf:
+        assert "超级工厂——大咖梦工厂项目" in pdf.pages[0].extract_text()
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    assert "超级工厂——大咖梦工厂项目" in out

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from .. import fonts
 from ..errors import GlyphError
+from .metrics import ink_bounds
 from .punct import ASCII_PUNCT, LATIN_QUOTE_TRIM, NO_END, NO_START, POSITION, Pos
 from .style import ParaStyle, Run
 
@@ -79,7 +80,7 @@ class Line:
     # heap more frequent. `glyphs` gives them as Glyph objects.
     text: str                    # characters drawn, in order (word spaces and an added hyphen included)
     xs: tuple[float, ...]        # pen position of each (pt from the paragraph box's left edge)
-    advances: tuple[float, ...]  # the font's advance of each, pt
+    advances: tuple[float, ...]  # the advance of each as drawn (the font's, times its horizontal scale), pt
     faces: tuple[_Face, ...]     # font, size and colour of each
     x0: float                    # left edge of the line (indents included)
     measure: float               # width available to the line
@@ -92,6 +93,7 @@ class Line:
     end: int                     # index after the last character
     unavoidable: bool = False    # looser than the breaker's normal tolerance: no better break existed
     max_size: float = 0.0        # the largest font size on the line
+    hscale: tuple[tuple[int, float], ...] = ()   # (index in text, horizontal scale) of scaled glyphs
 
     @property
     def glyphs(self) -> tuple[Glyph, ...]:
@@ -128,6 +130,7 @@ class Prepared:
     adv: list[float] = field(default_factory=list)
     cw: list[float] = field(default_factory=list)      # box width after compression/trims
     tl: list[float] = field(default_factory=list)      # left trim: glyph drawn this much left of its box
+    hscale: dict[int, float] = field(default_factory=dict)   # char -> horizontal scale it is drawn at
     # joints, index k = before char k (0 and n unused for glue)
     space: list[int] = field(default_factory=list)     # 0 none, 1 breakable space, 2 no-break space
     kind: list[int] = field(default_factory=list)
@@ -349,6 +352,40 @@ def _fill_widths(p: Prepared) -> None:
             p.hang[k] = size / 2
     p.adv, p.tl = adv, tl
     p.cw = [adv[k] - tl[k] - tr[k] for k in range(n)]
+    if lang == "zh":
+        _fill_dash_runs(p)
+
+
+def _fill_dash_runs(p: Prepared) -> None:
+    """A 破折号 (two or more U+2014 in Chinese) is one continuous line 1 em per dash. Noto SC's dash is
+    0.89 em wide with side bearings, so two side by side read as two short dashes with a gap. Each dash
+    gets a 1 em box and is drawn horizontally scaled, the second overlapping the first's right bearing,
+    so the ink runs unbroken and the first and last glyph boxes end exactly at the run's edges. The text
+    stays one U+2014 per dash (extraction gives back "——")."""
+    n, chars = p.n, p.chars
+    k = 0
+    while k < n:
+        if chars[k] != "—" or p.cls[k] != "P":
+            k += 1
+            continue
+        j = k + 1
+        while j < n and chars[j] == "—" and p.face_of[j] == p.face_of[k] and not p.space[j]:
+            j += 1
+        face = p.faces[p.face_of[k]]
+        ink = ink_bounds(face.font, "—") if j - k >= 2 else None
+        adv_em = p.adv[k] / face.size
+        if ink is not None and (ink[0] > EPS or ink[2] < adv_em - EPS):
+            count, ink_len = j - k, ink[2] - ink[0]
+            # the first glyph starts at the run's left edge, each next one where the previous one's ink
+            # ends, and the last glyph's advance ends at the run's right edge: count em in all
+            scale = count / ((count - 1) * ink_len + adv_em)
+            for i in range(count):
+                m = k + i
+                p.hscale[m] = scale
+                p.adv[m] = adv_em * scale * face.size
+                p.tl[m] = i * face.size * (1.0 - ink_len * scale)
+                p.cw[m] = face.size
+        k = j
 
 
 def _fill_joints(p: Prepared) -> None:
@@ -372,6 +409,8 @@ def _fill_joints(p: Prepared) -> None:
             p.kind[k], p.gw[k], p.gst[k], p.gsh[k] = G_SPACE, w, w * SPACE_STRETCH, w * SPACE_SHRINK
             p.brk[k] = p.space[k] == 1 and not nb[k] and b not in NO_START and a not in NO_END
             continue
+        if k in p.hscale and k - 1 in p.hscale:
+            continue              # inside a 破折号: no glue (it would open a gap in the line) and no break
         if (ca == "H" and _latin_spaced(b, cb)) or (cb == "H" and _latin_spaced(a, ca)):
             p.kind[k] = G_CJK_LATIN
             p.gw[k], p.gst[k], p.gsh[k] = (v * em for v in CJK_LATIN)
@@ -566,7 +605,7 @@ def _knuth_plass(p: Prepared, start: int, w_first: float, w_rest: float, tol: fl
                     if r_hung < -r_full:
                         Lb, hung = Lb - hang, True
             if last:
-                r = 0.0 if Lb <= avail + EPS else (avail - Lb) / shrink
+                r = 0.0 if Lb <= avail + EPS else (avail - Lb) / shrink if shrink > EPS else float("-inf")
             elif Lb < avail - EPS:
                 if stretch > EPS:      # (prefix sums leave ~1e-15 where there is no glue)
                     r = (avail - Lb) / stretch
@@ -686,6 +725,8 @@ def _set_line(p: Prepared, i: int, j: int, r: float, x0: float, measure: float, 
     faces: list[_Face] = []
     x = x0 + offset
     p_faces, face_of, space, p_chars, p_adv, tl, cw = p.faces, p.face_of, p.space, p.chars, p.adv, p.tl, p.cw
+    hscale = p.hscale
+    scaled: list[tuple[int, float]] = []
     for k in range(i, j):
         face = p_faces[face_of[k]]
         if k > i:
@@ -695,6 +736,8 @@ def _set_line(p: Prepared, i: int, j: int, r: float, x0: float, measure: float, 
                 advs.append(face.adv(" "))
                 faces.append(face)
             x += amounts[k - i - 1]
+        if k in hscale:
+            scaled.append((len(chars), hscale[k]))
         chars.append(p_chars[k])
         xs.append(x - tl[k])
         advs.append(p_adv[k])
@@ -709,7 +752,7 @@ def _set_line(p: Prepared, i: int, j: int, r: float, x0: float, measure: float, 
             faces.append(p_faces[face_of[j - 1]])
     return Line("".join(chars), tuple(xs), tuple(advs), tuple(faces), x0, measure, natural, x - x0 - offset,
                 ratio, last, hyphenated, i, j, justify and ratio > LOOSE,
-                max((f.size for f in faces), default=0.0))
+                max((f.size for f in faces), default=0.0), tuple(scaled))
 
 
 def _glue_amounts(p: Prepared, i: int, j: int, ratio: float) -> list[float]:

@@ -122,9 +122,9 @@ class Para(Flowable):
             base = y - h + (h - s) / 2 + _DESCENT * s
             if idx == 0 and self.style.bullet and self._start == 0:
                 self._draw_bullet(text, state, base)
-            for a, b, cs in _segments(line):
+            for a, b, cs, hs in _segments(line):
                 face = line.faces[a]
-                _set_state(text, state, face.font, face.size, face.color, cs)
+                _set_state(text, state, face.font, face.size, face.color, cs, hs)
                 for pa, pb in _by_subset(line, a, b, canv):
                     text.setTextOrigin(line.xs[pa], base)
                     text.textOut(line.text[pa:pb])
@@ -147,7 +147,7 @@ def bullet_rise(bullet: str, face: str, lang: str) -> float:
     """How far (em) to raise a bullet so its ink is centred on the line: in Chinese on the middle of the
     ideographic em box (0.38 em above the baseline in Noto SC), in English on half the cap height (the
     middle of a capital, where list items start)."""
-    ink = ink_bounds(face, False, bullet)
+    ink = ink_bounds(fonts.font_name(face, False), bullet)
     if ink is None:
         return 0.0
     if lang == "zh":
@@ -161,16 +161,20 @@ def bullet_rise(bullet: str, face: str, lang: str) -> float:
 
 def _segments(line: Line):
     """Cut a line into character ranges [a, b) drawable with one text-show and a constant character spacing
-    (same font, size and colour): yields (a, b, character spacing)."""
+    (same font, size, colour and horizontal scale): yields (a, b, character spacing, horizontal scale)."""
     xs, advs, faces = line.xs, line.advances, line.faces
+    scales = dict(line.hscale)
     i, n = 0, len(xs)
     while i < n:
         f0 = faces[i]
+        s0 = scales.get(i, 1.0)
         j = i + 1
         cs = None
         while j < n:
             f = faces[j]
             if f is not f0 and (f.font, f.size, f.color) != (f0.font, f0.size, f0.color):
+                break
+            if scales.get(j, 1.0) != s0:
                 break
             gap = xs[j] - xs[j - 1] - advs[j - 1]
             if cs is None:
@@ -178,7 +182,7 @@ def _segments(line: Line):
             elif abs(gap - cs) > 1e-4:
                 break
             j += 1
-        yield i, j, cs or 0.0
+        yield i, j, cs or 0.0, s0
         i = j
 
 
@@ -198,13 +202,17 @@ def _by_subset(line: Line, a: int, b: int, canv) -> list[tuple[int, int]]:
     return out
 
 
-def _set_state(text, state: dict, font: str, size: float, color: str, cs: float) -> None:
+def _set_state(text, state: dict, font: str, size: float, color: str, cs: float, hs: float = 1.0) -> None:
     if state.get("font") != (font, size):
         text.setFont(font, size)
         state["font"] = (font, size)
     if state.get("color") != color:
         text.setFillColor(HexColor(color))
         state["color"] = color
+    if state.get("hs", 1.0) != hs:
+        text.setHorizScale(hs * 100.0)
+        state["hs"] = hs
+    cs = cs / hs          # the character spacing is scaled horizontally too (PDF: Tc is multiplied by Th)
     if state.get("cs") != round(cs, 5):
         text.setCharSpace(cs)
         state["cs"] = round(cs, 5)

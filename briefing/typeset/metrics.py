@@ -8,16 +8,15 @@ from __future__ import annotations
 import struct
 from functools import lru_cache
 
-from .. import fonts
-
 
 @lru_cache(maxsize=256)
-def ink_bounds(family: str, bold: bool, ch: str) -> tuple[float, float, float, float] | None:
-    """(x_min, y_min, x_max, y_max) of `ch`'s outline in em (1 = the font size), from the glyph header in
-    the `glyf` table; None for a blank glyph or a character the face lacks."""
+def ink_bounds(font: str, ch: str) -> tuple[float, float, float, float] | None:
+    """(x_min, y_min, x_max, y_max) of `ch`'s outline in em (1 = the font size) in the registered ReportLab
+    font `font` (fonts.font_name), from the glyph header in the `glyf` table; None for a blank glyph or a
+    character the face lacks."""
     from reportlab.pdfbase import pdfmetrics
 
-    face = pdfmetrics.getFont(fonts.font_name(family, bold)).face
+    face = pdfmetrics.getFont(font).face
     gid = face.charToGlyph.get(ord(ch))
     if gid is None or "glyf" not in face.table:
         return None
