@@ -662,36 +662,34 @@ def _chart(ctx: _Ctx, node: Node, path: str) -> m.Chart:
         series_nodes = _seq(ctx, need("series"), path + ".series")
         if kind == "grouped":
             chart["series"] = tuple(_each(ctx, series_nodes, path + ".series", _text))
-            groups = []
-            for i, gn in enumerate(_seq(ctx, need("groups"), path + ".groups")):
-                gp = f"{path}.groups[{i}]"
-                try:
-                    g = _mapping(ctx, gn, gp, allowed={"label", "values"}, required=("label", "values"))
-                    keys = _each(ctx, _seq(ctx, g["values"][1], gp + ".values"), gp + ".values", _metric_ref)
-                    if len(keys) != len(chart["series"]):
-                        ctx.error(gn, f"group has {_n(len(keys), 'value')} for {len(chart['series'])} series",
-                                  "give one value per series", gp)
-                    groups.append((_text(ctx, g["label"][1], gp + ".label"), tuple(keys)))
-                except (_Stop, KeyError):
-                    pass
-            chart["groups"] = tuple(groups)
+            chart["groups"] = _labelled_values(
+                ctx, _seq(ctx, need("groups"), path + ".groups"), path + ".groups", len(chart["series"]),
+                "group", f"{len(chart['series'])} series", "give one value per series")
         else:
             chart["x"] = tuple(_each(ctx, _seq(ctx, need("x"), path + ".x"), path + ".x", _text))
-            series = []
-            for i, sn in enumerate(series_nodes):
-                sp = f"{path}.series[{i}]"
-                try:
-                    g = _mapping(ctx, sn, sp, allowed={"label", "values"}, required=("label", "values"))
-                    keys = _each(ctx, _seq(ctx, g["values"][1], sp + ".values"), sp + ".values", _metric_ref)
-                    if len(keys) != len(chart["x"]):
-                        ctx.error(sn, f"series has {_n(len(keys), 'value')} for {_n(len(chart['x']), 'x label')}",
-                                  "give one value per x label", sp)
-                    series.append((_text(ctx, g["label"][1], sp + ".label"), tuple(keys)))
-                except (_Stop, KeyError):
-                    pass
-            chart["groups"] = tuple(series)
-            chart["series"] = tuple(s[0] for s in series)
+            chart["groups"] = _labelled_values(
+                ctx, series_nodes, path + ".series", len(chart["x"]),
+                "series", _n(len(chart["x"]), "x label"), "give one value per x label")
+            chart["series"] = tuple(label for label, _ in chart["groups"])
     return m.Chart(**chart)
+
+
+def _labelled_values(ctx: _Ctx, nodes: list[Node], path: str, expect: int, what: str, per: str,
+                     fix: str) -> tuple[tuple[m.Text, tuple[str, ...]], ...]:
+    """`[{label: pair, values: [key…]}…]`: a grouped chart's groups or a line chart's series, each
+    with `expect` values."""
+    out = []
+    for i, node in enumerate(nodes):
+        p = f"{path}[{i}]"
+        try:
+            g = _mapping(ctx, node, p, allowed={"label", "values"}, required=("label", "values"))
+            keys = _each(ctx, _seq(ctx, g["values"][1], p + ".values"), p + ".values", _metric_ref)
+            if len(keys) != expect:
+                ctx.error(node, f"{what} has {_n(len(keys), 'value')} for {per}", fix, p)
+            out.append((_text(ctx, g["label"][1], p + ".label"), tuple(keys)))
+        except (_Stop, KeyError):
+            pass
+    return tuple(out)
 
 
 def _section(ctx: _Ctx, node: Node, path: str, depth: int, used_ids: set[str]) -> m.Section:
