@@ -478,3 +478,88 @@ def test_double_dash_extracts_as_text(tmp_path):
         assert "超级工厂——大咖梦工厂项目" in pdf.pages[0].extract_text()
     out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
     assert "超级工厂——大咖梦工厂项目" in out
+
+
+# ------------------------------------------------------------------------------ English hyphenation
+
+NAMES_EN = ("Jiaozuo deepened its cooperation with Henan Polytechnic University and the Provincial "
+            "Innovation Competition, while the Investment-promotion Administration and the investment-promotion "
+            "bureau organised well-attended roadshows for internationalization. ")
+
+
+def _hyphen_breaks(lines):
+    """(fragment before the drawn hyphen, the rest of the word on the next line, the whole first word)"""
+    out = []
+    for a, b in zip(lines, lines[1:]):
+        if a.hyphenated:
+            before = a.text[:-1].split(" ")[-1]
+            after = b.text.split(" ")[0]
+            out.append((before, after))
+    return out
+
+
+@pytest.mark.parametrize("width", widths_em(10, 40))
+def test_hyphenation_spares_names_and_compounds(width):
+    lines = break_lines([Run(NAMES_EN * 3)], width, EN)
+    for before, after in _hyphen_breaks(lines):
+        letters_before = before.split("-")[-1].lstrip("“(")
+        letters_after = after.split("-")[0]
+        assert not letters_before[:1].isupper(), (before, after)       # no Univer-|sity, Com-|petition
+        assert "-" not in before and "-" not in after, (before, after)  # no Invest-|ment-promotion
+        assert len(letters_before) >= 2 and len(letters_after.rstrip(".,;")) >= 3, (before, after)
+
+
+def test_capitalised_word_wider_than_the_measure_breaks_at_its_hyphenation_points():
+    import pyphen
+
+    lines = break_lines([Run("Internationalization")], SIZE * 5, EN)
+    assert len(lines) > 1
+    allowed = set(pyphen.Pyphen(lang="en_US").positions("Internationalization"))
+    done = ""
+    for ln in lines[:-1]:
+        assert ln.hyphenated
+        done += ln.text[:-1]
+        assert len(done) in allowed, ln.text
+
+
+@pytest.mark.parametrize("width", widths_em(14, 40))
+def test_penultimate_line_not_hyphenated_when_avoidable(width, monkeypatch):
+    """When the paragraph can be set without hyphenating its penultimate line at the price of lines no
+    looser than ratio 1.5 (word spaces ≤ 0.5 em) and a last line of more than one word, it is."""
+    from briefing.typeset import breaker
+
+    for text in (TEXT_EN, NAMES_EN * 2, TEXT_EN + " " + NAMES_EN):
+        chosen = break_lines([Run(text)], width, EN)
+        if len(chosen) < 2 or not chosen[-2].hyphenated:
+            continue
+        with monkeypatch.context() as m:      # the best setting that never hyphenates the penultimate line
+            m.setattr(breaker, "FINAL_HYPHEN_DEMERITS", 1e12)
+            other = break_lines([Run(text)], width, EN)
+        avoidable = (not other[-2].hyphenated and max(ln.ratio for ln in other[:-1]) <= 1.5
+                     and " " in other[-1].text)
+        assert not avoidable, (body_lines(chosen)[-2:], body_lines(other)[-2:])
+
+
+def test_sample_english_hyphenates_few_lines():
+    """The reviewer counted 45 of ~260 English lines ending in a hyphen. Body paragraphs of the sample at
+    the body width: at most one line in ten hyphenated, no two in a row more than twice."""
+    from briefing.compose import Options, compose
+    from briefing.load import load
+    from briefing.localize import localize
+    from briefing import theme
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parent.parent / "content" / "jiaozuo-2025-h1.yaml"
+    page = theme.Page(*theme.A4)
+    story = compose(localize(load(str(sample)), "en"), Options(width=page.frame_width))
+    paras = [f for f in story if isinstance(f, Para)]
+    total = hyphenated = double = 0
+    for para in paras:
+        para.wrap(page.frame_width, 1e6)
+        lines = para.lines
+        total += len(lines)
+        hyphenated += sum(ln.hyphenated for ln in lines)
+        double += sum(a.hyphenated and b.hyphenated for a, b in zip(lines, lines[1:]))
+    assert total > 150
+    assert hyphenated <= total / 10, (hyphenated, total)
+    assert double <= 2, double

@@ -26,13 +26,16 @@ HAN_SHRINK = 0.02        # "tiny" shrink: lets a line take one more mark rather 
 CJK_LATIN = (0.25, 1 / 12, 1 / 8)   # ¼ em, stretch to ⅓ em, shrink to ⅛ em (TYPESETTING.md rule 6)
 SPACE_STRETCH, SPACE_SHRINK = 0.6, 0.35   # of the font's space width (English word spaces)
 
-HYPHEN_PENALTY = 50
+# A drawn hyphen costs as much as a line stretched to ratio 1.24 (TeX's plain default of 50 hyphenated one
+# English line in six in the sample; 200 about one in twelve); a break after a hyphen the author typed
+# costs less.
+HYPHEN_PENALTY = 200
 EXPLICIT_HYPHEN_PENALTY = 50
 EMERGENCY_PENALTY = 5000
 URL_PENALTY = 100
 LINE_PENALTY = 10
-DOUBLE_HYPHEN_DEMERITS = 3000
-FINAL_HYPHEN_DEMERITS = 5000
+DOUBLE_HYPHEN_DEMERITS = 30000   # two hyphenated lines in a row (cf. TeX's \doublehyphendemerits)
+FINAL_HYPHEN_DEMERITS = 2e5      # the penultimate line hyphenated: worth a line stretched to ratio ~1.6
 FITNESS_DEMERITS = 3000
 RUNT_DEMERITS = 1e10      # rule 8: as bad as a line stretched to ratio 10 (pull a word down even so)
 LONE_WORD_DEMERITS = 1e6  # English: a single (long) word alone on the last line
@@ -45,6 +48,10 @@ LETTERSPACE_WEIGHT = 10.0
 SPACE_STRETCH_EM = 0.15   # a word space's stretch in em (SPACE_STRETCH × a space of about ¼ em)
 EPS = 1e-6
 MAX_RATIO = 10.0          # the ratio given to lines without glue (letter-spaced)
+# Ragged (non-justified) lines are not stretched, so a short line costs little: their badness is taken as
+# if the line end had this much extra stretch, in em (TeX's \rightskip 0pt plus 2em). Without it a ragged
+# line is rated like a justified one and a hyphen looks cheaper than a short line.
+RAGGED_STRETCH = 2.0
 LOOSE = 2.0               # the first pass's tolerance; lines set looser than this were unavoidable
 
 # Glue kinds (for capping CJK–Latin spacing at ⅓ em when a line is very loose)
@@ -149,6 +156,7 @@ class Prepared:
     han: list[int] = field(default_factory=list)       # prefix count of Han characters
     spaces: list[int] = field(default_factory=list)    # prefix count of word spaces
     url: set[int] = field(default_factory=set)         # characters inside URLs (never a drawn hyphen there)
+    late_hyph: set[int] = field(default_factory=set)   # hyphenation points of capitalised words (last resort)
     # extra break joints for the last-resort passes, per (measure, everywhere)
     emergency: dict[tuple[float, bool], set[int]] = field(default_factory=dict)
 
@@ -234,6 +242,9 @@ def _hyphenator():
 
 @lru_cache(maxsize=20000)
 def hyphen_points(word: str) -> tuple[int, ...]:
+    """Where a word may take a drawn hyphen: pattern points at least 2 letters from its start and 3 from its
+    end. Acronyms are never hyphenated; capitalised words (proper names) only when wider than the measure
+    (see `_fill_hyphenation`)."""
     if len(word) < 5 or word.isupper():
         return ()
     return tuple(_hyphenator().positions(word))
@@ -462,7 +473,15 @@ def _fill_hyphenation(p: Prepared, in_url: set[int]) -> None:
             continue   # letters glued to digits (8GWh, A4) are codes, not words
         if start in in_url:
             continue
+        if (start > 0 and not p.space[start] and p.chars[start - 1] in "-‐") or (
+                k < n and not p.space[k] and p.chars[k] in "-‐"):
+            continue   # part of a compound (investment-promotion): it breaks at its own hyphen only
         word = "".join(p.chars[start:k])
+        if word[0].isupper():
+            # a proper name (University, Competition) is never hyphenated to improve spacing; its pattern
+            # points are only the last resort for a name wider than the measure (_emergency_breaks)
+            p.late_hyph.update(start + pos for pos in hyphen_points(word))
+            continue
         for pos in hyphen_points(word):
             j = start + pos
             if not p.brk[j]:
@@ -557,6 +576,7 @@ def _knuth_plass(p: Prepared, start: int, w_first: float, w_rest: float, tol: fl
     # letter-spacing is weighed against the stretch of the paragraph's normal glue (see LETTERSPACE_WEIGHT)
     ls_scale = LETTERSPACE_WEIGHT / (p.style.size * (SPACE_STRETCH_EM if lang == "en" else HAN_STRETCH))
     max_hang = max(p.hang)     # no break can take off more than this at the line end
+    ragged = 0.0 if p.style.align == "justify" else RAGGED_STRETCH * p.style.size
     cands = [k for k in range(start + 1, n) if brk[k]]
     if extra:
         cands = sorted(set(cands) | {k for k in extra if k > start})
@@ -583,7 +603,7 @@ def _knuth_plass(p: Prepared, start: int, w_first: float, w_rest: float, tol: fl
             pos = a_pos[i]
             avail = w_first if pos == start else w_rest
             L = P[j] - P[pos] - gw[pos]
-            stretch = ST[j] - ST[pos] - gst[pos]
+            stretch = ST[j] - ST[pos] - gst[pos] + ragged
             shrink = SH[j] - SH[pos] - gsh[pos]
             if L - shrink - max_hang > avail + EPS:
                 # too long now, and longer for every later break: deactivate
@@ -670,8 +690,14 @@ def _emergency_breaks(p: Prepared, measure: float, everywhere: bool) -> set[int]
             continue
         width = p.P[k] - p.P[start] - (p.gw[start] if start else 0.0)
         if everywhere or width > measure:
-            out.update(j for j in range(start + 1, k)
-                       if everywhere or (p.chars[j] not in NO_START and p.chars[j - 1] not in NO_END))
+            inner = [j for j in range(start + 1, k)
+                     if everywhere or (p.chars[j] not in NO_START and p.chars[j - 1] not in NO_END)]
+            if not everywhere and any(j in p.late_hyph for j in inner):
+                # a capitalised word: break it at its hyphenation points only (other joints, in numbers or
+                # codes glued to it, stay available)
+                chars = p.chars
+                inner = [j for j in inner if j in p.late_hyph or not (chars[j - 1].isalpha() and chars[j].isalpha())]
+            out.update(inner)
         start = k
     return out
 
