@@ -563,3 +563,34 @@ def test_sample_english_hyphenates_few_lines():
     assert total > 150
     assert hyphenated <= total / 10, (hyphenated, total)
     assert double <= 2, double
+
+
+# ------------------------------------------------------------------------------ links
+
+@pytest.mark.parametrize("style,text,address", [
+    (EN, "The figures are published at " + URL + ", and summarized at www.jiaozuo.gov.cn. Thanks.",
+     [URL, "https://www.jiaozuo.gov.cn"]),
+    (ZH, "详见焦作市人民政府网站https://www.jiaozuo.gov.cn/sitesources/jzsrmzf/page_pc/index.html。谢谢。",
+     ["https://www.jiaozuo.gov.cn/sitesources/jzsrmzf/page_pc/index.html"]),
+])
+def test_urls_are_links_over_their_glyphs_on_every_line(tmp_path, style, text, address):
+    from pypdf import PdfReader
+
+    path = _build(tmp_path, [Para([Run(text)], style)])
+    annots = [a.get_object() for a in PdfReader(str(path)).pages[0]["/Annots"]]
+    rects: dict[str, list] = {}
+    for a in annots:
+        assert a["/Subtype"] == "/Link"
+        rects.setdefault(str(a["/A"]["/URI"]), []).append([float(v) for v in a["/Rect"]])
+    assert sorted(rects) == sorted(address)          # whole addresses, nothing else linked
+    long_url = max(address, key=len)
+    assert len(rects[long_url]) >= 2                 # broken across lines: a rectangle on each
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        chars = [c for c in page.chars if c["text"].strip()]
+    shown = "".join(c["text"] for c in chars)
+    start = shown.index(long_url.removeprefix("https://") if long_url not in shown else long_url)
+    for c in chars[start:start + len(long_url)]:     # every glyph of the address is under its link
+        y = page.height - (c["top"] + c["bottom"]) / 2
+        assert any(r[0] - 0.01 <= c["x0"] and c["x1"] <= r[2] + 0.01 and r[1] <= y <= r[3]
+                   for r in rects[long_url]), c["text"]

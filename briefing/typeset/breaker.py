@@ -101,6 +101,7 @@ class Line:
     unavoidable: bool = False    # looser than the breaker's normal tolerance: no better break existed
     max_size: float = 0.0        # the largest font size on the line
     hscale: tuple[tuple[int, float], ...] = ()   # (index in text, horizontal scale) of scaled glyphs
+    links: tuple[tuple[float, float, str], ...] = ()   # (x from, x to, address) of the web links on the line
 
     @property
     def glyphs(self) -> tuple[Glyph, ...]:
@@ -157,6 +158,7 @@ class Prepared:
     spaces: list[int] = field(default_factory=list)    # prefix count of word spaces
     url: set[int] = field(default_factory=set)         # characters inside URLs (never a drawn hyphen there)
     late_hyph: set[int] = field(default_factory=set)   # hyphenation points of capitalised words (last resort)
+    links: list[tuple[int, int, str]] = field(default_factory=list)   # (start, end, address) of web links
     # extra break joints for the last-resort passes, per (measure, everywhere)
     emergency: dict[tuple[float, bool], set[int]] = field(default_factory=dict)
 
@@ -440,20 +442,49 @@ def _fill_joints(p: Prepared) -> None:
     _fill_hyphenation(p, p.url)
 
 
-_URL = re.compile(r"(?:[a-z]+://|www\.)[^\s]+|[A-Za-z0-9.-]+\.(?:cn|com|org|net|gov)(?:/[^\s]*)?")
+# URLs and domain names: only characters a URL may hold (RFC 3986), so a URL typed straight into Chinese text
+# ends where the Han text begins; sentence punctuation after it is not part of it.
+_URL_CHARS = r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]"
+_URL = re.compile(rf"(?:[a-z]+://|www\.){_URL_CHARS}+|[A-Za-z0-9.-]+\.(?:cn|com|org|net|gov)(?:/{_URL_CHARS}*)?")
+_URL_TRAIL = ".,;:!?'\")]"
+_LINKABLE = re.compile(r"(?:https?://|www\.)", re.IGNORECASE)
+
+
+def _url_spans(p: Prepared) -> list[tuple[int, int, str]]:
+    """(start, end, text) of the URLs and domain names in the paragraph, in character indices. Matched on
+    the text with its word spaces, so a URL ends at a space."""
+    parts: list[str] = []
+    index: list[int] = []          # position in the spaced text -> character index (-1: a space)
+    for k, ch in enumerate(p.chars):
+        if k and p.space[k]:
+            parts.append(" ")
+            index.append(-1)
+        parts.append(ch)
+        index.append(k)
+    spans = []
+    for m in _URL.finditer("".join(parts)):
+        text = m.group(0)
+        while text and text[-1] in _URL_TRAIL and not (text[-1] == ")" and text.count("(") >= text.count(")")):
+            text = text[:-1]
+        if len(text) > 4:
+            start = index[m.start()]
+            spans.append((start, start + len(text), text))
+    return spans
 
 
 def _fill_url_breaks(p: Prepared) -> set[int]:
     """URLs and domain names may break after / . _ - ? & = (before a letter or digit), at a cost.
-    Returns the positions inside URLs: a hyphen drawn there would change the address."""
-    s = "".join(p.chars)
+    Returns the positions inside URLs: a hyphen drawn there would change the address. Records the spans
+    that are web addresses (http(s)://…, www.…) in `p.links`, for link annotations."""
     inside: set[int] = set()
-    for m in _URL.finditer(s):
-        inside.update(range(m.start(), m.end()))
-        for k in range(m.start() + 1, m.end()):
+    for start, end, text in _url_spans(p):
+        inside.update(range(start, end))
+        for k in range(start + 1, end):
             a, b = p.chars[k - 1], p.chars[k]
             if a in "/._-?&=#" and b.isalnum() and not p.brk[k] and not p.space[k]:
                 p.brk[k], p.pen[k] = True, URL_PENALTY
+        if _LINKABLE.match(text):
+            p.links.append((start, end, text if "://" in text else "https://" + text))
     return inside
 
 
@@ -753,6 +784,7 @@ def _set_line(p: Prepared, i: int, j: int, r: float, x0: float, measure: float, 
     p_faces, face_of, space, p_chars, p_adv, tl, cw = p.faces, p.face_of, p.space, p.chars, p.adv, p.tl, p.cw
     hscale = p.hscale
     scaled: list[tuple[int, float]] = []
+    link_x: dict[int, float] | None = {} if p.links else None   # box start of each character, for links
     for k in range(i, j):
         face = p_faces[face_of[k]]
         if k > i:
@@ -764,11 +796,18 @@ def _set_line(p: Prepared, i: int, j: int, r: float, x0: float, measure: float, 
             x += amounts[k - i - 1]
         if k in hscale:
             scaled.append((len(chars), hscale[k]))
+        if link_x is not None:
+            link_x[k] = x
         chars.append(p_chars[k])
         xs.append(x - tl[k])
         advs.append(p_adv[k])
         faces.append(face)
         x += cw[k]
+    links = ()
+    if link_x is not None:
+        # a link broken across lines gets a rectangle on each, every one with the whole address
+        links = tuple((link_x[max(a, i)], link_x[min(b, j) - 1] + cw[min(b, j) - 1], url)
+                      for a, b, url in p.links if a < j and b > i)
     if j < p.n:
         x += tail
         if hyphenated:
@@ -778,7 +817,7 @@ def _set_line(p: Prepared, i: int, j: int, r: float, x0: float, measure: float, 
             faces.append(p_faces[face_of[j - 1]])
     return Line("".join(chars), tuple(xs), tuple(advs), tuple(faces), x0, measure, natural, x - x0 - offset,
                 ratio, last, hyphenated, i, j, justify and ratio > LOOSE,
-                max((f.size for f in faces), default=0.0), tuple(scaled))
+                max((f.size for f in faces), default=0.0), tuple(scaled), links)
 
 
 def _glue_amounts(p: Prepared, i: int, j: int, ratio: float) -> list[float]:

@@ -122,6 +122,9 @@ class Para(Flowable):
             base = y - h + (h - s) / 2 + _DESCENT * s
             if idx == 0 and self.style.bullet and self._start == 0:
                 self._draw_bullet(text, state, base)
+            for x_from, x_to, url in line.links:
+                # over the glyphs' em boxes; relative: in the flowable's own (translated) coordinates
+                canv.linkURL(url, (x_from, base - _DESCENT * s, x_to, base + (1 - _DESCENT) * s), relative=1)
             for a, b, cs, hs in _segments(line):
                 face = line.faces[a]
                 _set_state(text, state, face.font, face.size, face.color, cs, hs)
