@@ -103,7 +103,12 @@ class Line:
 
     @property
     def x0(self) -> float:
-        return self.visible[0]["x0"]
+        """Where the line visibly starts: a full-width opening mark at the line start may drop its blank
+        left half (clreq), its box then starts half an em left of the text, its ink at the edge."""
+        first = self.visible[0]
+        if first["text"] in FW_OPENING and _is_full_width(first):
+            return first["x0"] + 0.5 * first["size"]
+        return first["x0"]
 
     @property
     def x1(self) -> float:

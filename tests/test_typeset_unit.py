@@ -100,9 +100,16 @@ def test_justified_to_half_point(style, text, width):
         last_g = [g for g in ln.glyphs if g.ch != " "][-1]
         edges = _right_edges(last_g)
         assert min(edges) <= width + 0.5
-        assert min(g.x for g in ln.glyphs) >= -0.01
+        assert min(_ink_left(g) for g in ln.glyphs) >= -0.01
         if not ln.last:
             assert any(abs(e - width) <= 0.5 for e in edges), (ln.text, edges, width)
+
+
+def _ink_left(g) -> float:
+    """Where a glyph's ink may start: a full-width opening mark starting a line drops its blank left half."""
+    if POSITION.get(g.ch) is Pos.RIGHT and abs(g.advance - g.size) < 1e-6:
+        return g.x + g.advance / 2
+    return g.x
 
 
 def _right_edges(g) -> tuple[float, ...]:
@@ -595,3 +602,47 @@ def test_urls_are_links_over_their_glyphs_on_every_line(tmp_path, style, text, a
         y = page.height - (c["top"] + c["bottom"]) / 2
         assert any(r[0] - 0.01 <= c["x0"] and c["x1"] <= r[2] + 0.01 and r[1] <= y <= r[3]
                    for r in rects[long_url]), c["text"]
+
+
+# ------------------------------------------------------------------------------ line-start opening marks
+
+QUOTED_ZH = "“3+13+N”产业链群增加值同比增长9%，拉动规上工业增加值增长8.6个百分点，“稳”的态势持续巩固，“进”的动能不断积蓄。"
+
+
+@pytest.mark.parametrize("width", widths_em(8, 24))
+def test_line_start_opening_mark_is_half_width(width):
+    """An opening mark starting a line drops its blank left half: its ink (right half) starts at the left
+    edge, so the line does not look indented. The first line only when it has no first-line indent."""
+    for style in (ParaStyle(first_indent=0), ZH):
+        lines = break_lines([Run(QUOTED_ZH)], width, style)
+        for n, ln in enumerate(lines):
+            g = ln.glyphs
+            if g[0].ch not in "“（《":
+                continue
+            if n == 0 and style.indent_pt:
+                assert g[0].x == pytest.approx(style.indent_pt)        # after an indent: the full box
+            else:
+                assert g[0].x == pytest.approx(-SIZE / 2)              # ink from the edge
+                assert g[1].x - (g[0].x + SIZE) >= -0.03 * SIZE       # the next glyph clear of its ink
+            if not ln.last:
+                assert any(abs(e - width) <= 0.5 for e in _right_edges([c for c in g if c.ch != " "][-1]))
+    # somewhere in these widths a line other than the first starts with a quote
+    assert any(ln.glyphs[0].ch == "“" for w in widths_em(8, 24)
+               for ln in break_lines([Run(QUOTED_ZH)], w, ZH)[1:])
+
+
+def test_line_start_opening_mark_extracts_exactly(tmp_path):
+    import shutil
+    import subprocess
+
+    style = ParaStyle(first_indent=0)
+    path = _build(tmp_path, [Para([Run(QUOTED_ZH)], style)])
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        assert page.extract_text().replace("\n", "") == QUOTED_ZH
+        first = min(page.chars, key=lambda c: (round(c["top"]), c["x0"]))
+        assert first["text"] == "“" and first["x0"] == pytest.approx(TEXT_LEFT - SIZE / 2, abs=0.01)
+    if shutil.which("pdftotext"):
+        out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+        # (poppler reads the ¼ em CJK–Latin spacing as a space)
+        assert "".join(out.split()) == QUOTED_ZH

@@ -150,6 +150,7 @@ class Prepared:
     flag: list[bool] = field(default_factory=list)
     brk_w: list[float] = field(default_factory=list)
     hang: list[float] = field(default_factory=list)    # blank half a line-end mark may hang past the edge
+    lead: list[float] = field(default_factory=list)    # blank half a line-start opening mark drops
     hyph: list[bool] = field(default_factory=list)
     P: list[float] = field(default_factory=list)
     ST: list[float] = field(default_factory=list)
@@ -363,6 +364,16 @@ def _fill_widths(p: Prepared) -> None:
         size = p.faces[p.face_of[k - 1]].size
         if p.cls[k - 1] == "P" and POSITION.get(p.chars[k - 1]) is Pos.LEFT and abs(adv[k - 1] - size) < EPS:
             p.hang[k] = size / 2
+    # An opening mark (ink in the right half) starting a line is set half-width, its blank left half
+    # dropped (clreq §3.1.6), so the line does not look indented by half an em. Chinese only: in English
+    # the curly quotes are Latin punctuation, already trimmed.
+    p.lead = [0.0] * n
+    if lang == "zh":
+        for k in range(n):
+            size = p.faces[p.face_of[k]].size
+            if (p.cls[k] == "P" and POSITION.get(p.chars[k]) is Pos.RIGHT and tl[k] == 0
+                    and abs(adv[k] - size) < EPS):
+                p.lead[k] = size / 2
     p.adv, p.tl = adv, tl
     p.cw = [adv[k] - tl[k] - tr[k] for k in range(n)]
     if lang == "zh":
@@ -558,13 +569,16 @@ def lines_for(p: Prepared, width: float, start: int = 0) -> list[Line]:
     st = p.style
     x_first = st.left_indent + (st.indent_pt if start == 0 else 0.0)
     w_first, w_rest = width - x_first, width - st.left_indent
+    # the first line drops a leading opening mark's blank half only when it starts at the left edge (no
+    # first-line indent: table cells, bullets, continuations); after an indent the blank half is harmless
+    lead_first = x_first == st.left_indent
     breaks: list[tuple[int, float, bool]] | None = None
     best: float | None = None
     for tol, emergency, everywhere in _PASSES:
         if emergency and breaks:
             break    # breaking inside words and numbers is only for text that cannot be set otherwise
         extra = _emergency_set(p, min(w_first, w_rest), everywhere) if emergency else None
-        found = _knuth_plass(p, start, w_first, w_rest, tol, extra)
+        found = _knuth_plass(p, start, w_first, w_rest, tol, extra, lead_first)
         if found and (best is None or found[1] < best):
             breaks, best = found
         if best is not None and best < LONE_WORD_DEMERITS:
@@ -576,7 +590,8 @@ def lines_for(p: Prepared, width: float, start: int = 0) -> list[Line]:
     for idx, (end, ratio, hung) in enumerate(breaks):
         first = idx == 0
         lines.append(_set_line(p, i, end, ratio, x_first if first else st.left_indent,
-                               w_first if first else w_rest, end == p.n, hung))
+                               w_first if first else w_rest, end == p.n, hung,
+                               p.lead[i] if lead_first or not first else 0.0))
         i = end
     return lines
 
@@ -596,7 +611,8 @@ def _emergency_set(p: Prepared, measure: float, everywhere: bool) -> set[int]:
 
 
 def _knuth_plass(p: Prepared, start: int, w_first: float, w_rest: float, tol: float,
-                 extra: set[int] | None) -> tuple[list[tuple[int, float, bool]], float] | None:
+                 extra: set[int] | None, lead_first: bool = True
+                 ) -> tuple[list[tuple[int, float, bool]], float] | None:
     """Optimal (Knuth–Plass) breaks of the text from `start`, with their total demerits; None when no set
     of lines within `tol` exists. `extra`: emergency break joints allowed besides the normal ones.
     A break is (position, glue ratio, whether the line-end mark hangs its blank half)."""
@@ -607,6 +623,7 @@ def _knuth_plass(p: Prepared, start: int, w_first: float, w_rest: float, tol: fl
     # letter-spacing is weighed against the stretch of the paragraph's normal glue (see LETTERSPACE_WEIGHT)
     ls_scale = LETTERSPACE_WEIGHT / (p.style.size * (SPACE_STRETCH_EM if lang == "en" else HAN_STRETCH))
     max_hang = max(p.hang)     # no break can take off more than this at the line end
+    lead = p.lead + [0.0]
     ragged = 0.0 if p.style.align == "justify" else RAGGED_STRETCH * p.style.size
     cands = [k for k in range(start + 1, n) if brk[k]]
     if extra:
@@ -634,6 +651,8 @@ def _knuth_plass(p: Prepared, start: int, w_first: float, w_rest: float, tol: fl
             pos = a_pos[i]
             avail = w_first if pos == start else w_rest
             L = P[j] - P[pos] - gw[pos]
+            if lead[pos] and (pos != start or lead_first):
+                L -= lead[pos]       # a line-start opening mark drops its blank half
             stretch = ST[j] - ST[pos] - gst[pos] + ragged
             shrink = SH[j] - SH[pos] - gsh[pos]
             if L - shrink - max_hang > avail + EPS:
@@ -747,7 +766,8 @@ def _last_line_demerits(p: Prepared, pos: int, start: int, lang: str) -> float:
 # --------------------------------------------------------------------------------------------- setting
 
 def _set_line(p: Prepared, i: int, j: int, r: float, x0: float, measure: float, last: bool,
-              hung: bool = False) -> Line:
+              hung: bool = False, lead: float = 0.0) -> Line:
+    """Set characters i..j-1 as one line. `lead`: the blank half a line-start opening mark drops."""
     style = p.style
     justify = style.align == "justify" and not last
     ratio = r if justify else min(r, 0.0)
@@ -759,7 +779,7 @@ def _set_line(p: Prepared, i: int, j: int, r: float, x0: float, measure: float, 
                                              and p.chars[j].isalpha() and j not in p.url))
     hyphen_w = p.faces[p.face_of[j - 1]].adv("-") if hyphenated else 0.0
     tail = 0.0 if j >= p.n else p.brk_w[j] - (p.hang[j] if hung else 0.0) + (0.0 if p.hyph[j] else hyphen_w)
-    boxes = sum(p.cw[i:j])
+    boxes = sum(p.cw[i:j]) - lead
     natural = boxes + sum(p.gw[i + 1:j]) + tail
     set_w = boxes + sum(amounts) + tail
     if justify and j - i > 1 and abs(measure - set_w) > 0.01:
@@ -799,7 +819,11 @@ def _set_line(p: Prepared, i: int, j: int, r: float, x0: float, measure: float, 
         if link_x is not None:
             link_x[k] = x
         chars.append(p_chars[k])
-        xs.append(x - tl[k])
+        if k == i and lead:
+            xs.append(x - lead)
+            x -= lead
+        else:
+            xs.append(x - tl[k])
         advs.append(p_adv[k])
         faces.append(face)
         x += cw[k]
