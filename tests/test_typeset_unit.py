@@ -646,3 +646,16 @@ def test_line_start_opening_mark_extracts_exactly(tmp_path):
         out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
         # (poppler reads the ¼ em CJK–Latin spacing as a space)
         assert "".join(out.split()) == QUOTED_ZH
+
+
+@pytest.mark.parametrize("width", [SIZE * k / 10 for k in range(80, 200, 3)])
+def test_compressed_pair_never_shrinks_below_half_an_em(width):
+    """Inside a compressed pair (。” ）、 ，“) the glue may stretch but not shrink: the second mark's origin
+    stays at least half an em after the first's. Closer, and poppler's pdftotext breaks the text line
+    between them ("2000万元。" / "”王咏生介绍")."""
+    text = "市本级安排发放三百万元综合类政府消费券，拉动消费超二千万元。”王咏生介绍（一期）、宁福巨湾年产，“稳”的态势。" * 2
+    for ln in break_lines([Run(text)], width, ZH):
+        g = ln.glyphs
+        for a, b in zip(g, g[1:]):
+            if a.ch in "。）”，" and b.ch in "”、“":
+                assert b.x - a.x >= SIZE / 2 - 1e-6, (a.ch + b.ch, b.x - a.x, ln.ratio)

@@ -151,6 +151,7 @@ class Prepared:
     brk_w: list[float] = field(default_factory=list)
     hang: list[float] = field(default_factory=list)    # blank half a line-end mark may hang past the edge
     lead: list[float] = field(default_factory=list)    # blank half a line-start opening mark drops
+    pair: set[int] = field(default_factory=set)        # joints inside a compressed pair of marks
     hyph: list[bool] = field(default_factory=list)
     P: list[float] = field(default_factory=list)
     ST: list[float] = field(default_factory=list)
@@ -354,8 +355,10 @@ def _fill_widths(p: Prepared) -> None:
         if pa is Pos.LEFT and tr[k - 1] == 0:
             tr[k - 1] = sa / 2
             p.brk_w[k] += sa / 2     # a break between them gives the blank half back
+            p.pair.add(k)
         elif pb is Pos.RIGHT and tl[k] == 0:
             tl[k] = sb / 2
+            p.pair.add(k)
     # Rule 5, second half: a full-width mark with its ink in the left half may give up its blank right half
     # at a line end (it hangs past the edge, its ink ends at the edge). The breaker uses it when that sets
     # the line closer to its natural spacing. (A compressed mark has its half given back above first.)
@@ -440,7 +443,10 @@ def _fill_joints(p: Prepared) -> None:
             p.gw[k], p.gst[k], p.gsh[k] = (v * em for v in CJK_LATIN)
         elif ca in "HP" or cb in "HP":
             p.kind[k] = G_CJK
-            p.gst[k], p.gsh[k] = HAN_STRETCH * em, HAN_SHRINK * em
+            # Inside a compressed pair the glue may stretch but not shrink: the second glyph then starts at
+            # least half an em after the first one's origin. Less, and poppler's pdftotext reads the pair's
+            # second mark as the start of a new line ("百企百展”" / "、主体培育"; docs/typesetting.md).
+            p.gst[k], p.gsh[k] = HAN_STRETCH * em, 0.0 if k in p.pair else HAN_SHRINK * em
         if nb[k] or b in NO_START or a in NO_END:
             continue
         if ca in "HP" or cb in "HP":
