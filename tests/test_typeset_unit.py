@@ -484,7 +484,7 @@ def test_double_dash_extracts_as_text(tmp_path):
     path = _build(tmp_path, [Para([Run("超级工厂——大咖梦工厂项目")], ZH)])
     with pdfplumber.open(path) as pdf:
         assert "超级工厂——大咖梦工厂项目" in pdf.pages[0].extract_text()
-    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "超级工厂——大咖梦工厂项目" in out
 
 
@@ -551,11 +551,12 @@ def test_penultimate_line_not_hyphenated_when_avoidable(width, monkeypatch):
 def test_sample_english_hyphenates_few_lines():
     """The reviewer counted 45 of ~260 English lines ending in a hyphen. Body paragraphs of the sample at
     the body width: at most one line in ten hyphenated, no two in a row more than twice."""
+    from pathlib import Path
+
+    from briefing import theme
     from briefing.compose import Options, compose
     from briefing.load import load
     from briefing.localize import localize
-    from briefing import theme
-    from pathlib import Path
 
     sample = Path(__file__).resolve().parent.parent / "content" / "jiaozuo-2025-h1.yaml"
     page = theme.Page(*theme.A4)
@@ -643,7 +644,7 @@ def test_line_start_opening_mark_extracts_exactly(tmp_path):
         first = min(page.chars, key=lambda c: (round(c["top"]), c["x0"]))
         assert first["text"] == "“" and first["x0"] == pytest.approx(TEXT_LEFT - SIZE / 2, abs=0.01)
     if shutil.which("pdftotext"):
-        out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+        out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
         # (poppler reads the ¼ em CJK–Latin spacing as a space)
         assert "".join(out.split()) == QUOTED_ZH
 
@@ -659,3 +660,30 @@ def test_compressed_pair_never_shrinks_below_half_an_em(width):
         for a, b in zip(g, g[1:]):
             if a.ch in "。）”，" and b.ch in "”、“":
                 assert b.x - a.x >= SIZE / 2 - 1e-6, (a.ch + b.ch, b.x - a.x, ln.ratio)
+
+
+def test_own_liang_hyphenation_matches_pyphen_and_caches_its_patterns(tmp_path, monkeypatch):
+    """The breaker reads pyphen's en_US patterns once and keeps them parsed in the user's cache; its points
+    are pyphen's (left 2, right 3), from a fresh parse and from the cache alike."""
+    import re
+    from pathlib import Path
+
+    import pyphen
+
+    from briefing.typeset import breaker
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    sample = Path(__file__).resolve().parent.parent / "content" / "jiaozuo-2025-h1.yaml"
+    words = sorted(set(re.findall(r"[a-z]{5,}", sample.read_text(encoding="utf-8").lower())))
+    words += ["incomprehensibilities", "hyphenation", "acceleration", "extraordinarily"]
+    ref = pyphen.Pyphen(lang="en_US", left=2, right=3)
+    for source in ("parse", "cache"):
+        breaker._patterns.cache_clear()
+        breaker.hyphen_points.cache_clear()
+        for w in words:
+            assert breaker.hyphen_points(w) == tuple(ref.positions(w)), (source, w)
+        assert (tmp_path / "briefing" / "hyphen" / "hyph_en_US.marshal").is_file()
+    (tmp_path / "briefing" / "hyphen" / "hyph_en_US.marshal").write_bytes(b"garbage")   # a broken cache
+    breaker._patterns.cache_clear()
+    breaker.hyphen_points.cache_clear()
+    assert breaker.hyphen_points("hyphenation") == tuple(ref.positions("hyphenation"))
