@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from reportlab.lib import colors
-from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 from reportlab.platypus.doctemplate import ActionFlowable
 
 from . import model as m
@@ -49,26 +49,22 @@ class Anchor(Flowable):
             toc.append((self.level, self.title, canv.getPageNumber(), self.key))
 
 
-class KeepWithNext(Flowable):
-    """Headings bound to the start of what follows them: they go to the next page only when the first
-    part of the following block (two lines of a paragraph, a table's header and first row) does not fit
-    under them. ReportLab's own keepWithNext moves the whole following block, which leaves a hole at
-    the page bottom whenever that block is long."""
+class Stack(Flowable):
+    """Flowables drawn one under the other as one block that never splits (a figure: caption, drawing and
+    source line). Unlike ReportLab's KeepTogether, it reports its real height, so a container can ask
+    whether it fits."""
 
-    def __init__(self, head: list[Flowable], body: Flowable) -> None:
+    def __init__(self, items: list[Flowable]) -> None:
         super().__init__()
-        self.head, self.body = head, body
-        for f in head:
+        self.items = items
+        for f in items:
             f.keepWithNext = False
-        self.spaceBefore = head[0].getSpaceBefore() if head else 0
-
-    def _items(self) -> list[Flowable]:
-        return [*self.head, self.body]
+        self.spaceBefore = items[0].getSpaceBefore() if items else 0
 
     def _heights(self, aw: float) -> list[tuple[Flowable, float, float]]:
-        """(flowable, height, space above it) for each item; the first item's space is the group's own."""
+        """(flowable, height, space above it) for each item; the first item's space is the block's own."""
         out, prev_after = [], 0.0
-        for i, f in enumerate(self._items()):
+        for i, f in enumerate(self.items):
             _, h = f.wrapOn(self.canv, aw, 1e6)
             above = 0.0 if i == 0 else max(prev_after, f.getSpaceBefore())
             out.append((f, h, above))
@@ -81,7 +77,27 @@ class KeepWithNext(Flowable):
         return aw, self.height
 
     def getSpaceAfter(self) -> float:
-        return self.body.getSpaceAfter()
+        return self.items[-1].getSpaceAfter() if self.items else 0
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        return []
+
+    def draw(self) -> None:
+        y = self.height
+        for f, h, above in self._heights(self.width):
+            y -= above + h
+            f.drawOn(self.canv, 0, y)
+
+
+class KeepWithNext(Stack):
+    """Headings bound to the start of what follows them: they go to the next page only when the first
+    part of the following block (two lines of a paragraph, a table's header and first row) does not fit
+    under them. ReportLab's own keepWithNext moves the whole following block, which leaves a hole at
+    the page bottom whenever that block is long."""
+
+    def __init__(self, head: list[Flowable], body: Flowable) -> None:
+        super().__init__([*head, body])
+        self.head, self.body = head, body
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
         heights = self._heights(aw)
@@ -92,12 +108,6 @@ class KeepWithNext(Flowable):
         if not parts or isinstance(parts[0], ActionFlowable):
             return []   # nothing of the body fits here: the headings go with it to the next page
         return [*self.head, *parts]
-
-    def draw(self) -> None:
-        y = self.height
-        for f, h, above in self._heights(self.width):
-            y -= above + h
-            f.drawOn(self.canv, 0, y)
 
 
 class FloatingFigure(KeepWithNext):
@@ -360,7 +370,7 @@ class Composer:
             cap = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.small + 1,
                             leading=(self.sz.small + 1) * 1.6, align="left", first_indent=0, color=theme.INK,
                             space_before=8, keep_with_next=True)
-            return KeepTogether([Para(one(f.title, bold=True), cap), t])
+            return Stack([Para(one(f.title, bold=True), cap), t])
         return t
 
     def _col_widths(self, t: m.LTable, size: float, pad: float) -> list[float]:
@@ -447,7 +457,7 @@ class Composer:
             parts.append(Para(one(self.L["source"].format(text=c.source)), replace(self.small, space_after=6)))
         else:
             parts.append(Spacer(1, 6))
-        figure = KeepTogether(parts)
+        figure = Stack(parts)
         figure.is_figure = True
         return figure
 
