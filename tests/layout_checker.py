@@ -21,7 +21,6 @@ All coordinates are pdfplumber's: points, origin top-left of the page, `(x0, top
 """
 from __future__ import annotations
 
-import io
 import re
 import statistics
 from collections import Counter

@@ -149,7 +149,6 @@ def test_punctuation_pair_compressed(pair):
     ln = break_lines([Run(text)], 400, ZH)[0]
     xs = {i: g.x for i, g in enumerate(ln.glyphs)}
     # pair start (pen box of the first mark) to the following Han character
-    start = xs[3] - (ln.glyphs[3].x - xs[3])
     han_after = xs[5]
     box_first = xs[3] if pair[0] not in "（“" or pair[0] == "（" else xs[3]
     advance = han_after - box_first
