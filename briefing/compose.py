@@ -13,7 +13,7 @@ from reportlab.platypus.doctemplate import ActionFlowable
 
 from . import model as m
 from . import theme
-from .fonts import advance, font_name
+from .fonts import font_name, line_width
 from .localize import section_number
 from .typeset import Para, ParaStyle, Run
 
@@ -379,7 +379,7 @@ class Composer:
         natural = [0.0] * n
         for row in [tuple((m.Span(c, True),) for c in t.columns)] + list(t.rows):
             for j, cell in enumerate(row[:n]):
-                text_w = sum(advance(ch, theme.HEAD_FAMILY, s.bold, size) for s in cell for ch in s.text)
+                text_w = sum(line_width(s.text, theme.HEAD_FAMILY, s.bold, size, self.lang) for s in cell)
                 natural[j] = max(natural[j], text_w + 2 * pad + 1)
         total = sum(natural)
         if total <= w:
