@@ -19,6 +19,7 @@ from briefing.load import loads
 from briefing.pipeline import build_model
 from briefing.typeset import ParaStyle, Run, break_lines
 from briefing.typeset.punct import POSITION, Pos
+from test_load import HEAD   # the smallest valid document head, shared
 
 HAN = [chr(c) for c in range(0x4E00, 0x4E00 + 400, 7)] + list("焦作经济运行简报增长亿元万人")
 PUNCT = list("，。、；：？！“”‘’（）《》「」——……·%‰℃,.;:!?()[]-/")
@@ -65,13 +66,6 @@ def test_typesetter_keeps_all_text_inside_the_measure(text, width_em, lang, bold
                 assert g.x + ink <= width + 0.5, (ln.text, g, width)
 
 
-HEAD = """id: prop
-masthead: {zh: 测试, en: Test}
-title: {zh: 标题, en: Title}
-date: 2025-07-30
-author: {zh: 某, en: X}
-source: {zh: 报, en: paper}
-"""
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
