@@ -1,0 +1,136 @@
+"""YAML → bilingual model, with validation that reports every problem with its file:line:col.
+
+The YAML is composed into nodes with PyYAML's safe machinery (no tags beyond the core schema, so no
+content file can construct Python objects) and converted by hand, so every value keeps its position and
+every number keeps the decimals it was written with.
+
+    reader    bytes → YAML nodes, within the limits (size, depth, expanded size, tags)
+    nodes     the context (positions, errors) and primitives: mappings, strings, text pairs, placeholders
+    data      the `data:` section: metrics, values, scales; placeholder and chart references checked
+    expr      formulas
+    blocks    sections and blocks
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Callable
+
+from yaml.nodes import ScalarNode
+
+from .. import model as m
+from ..errors import ErrorList, Where
+from .blocks import BLOCK_KINDS, CHART_KINDS, _section
+from .data import MAX_ABS, METRIC_FIELDS, VARIANTS, _build_metric, _check_refs, _collect_data, _RawMetric
+from .expr import MAX_EXPR
+from .nodes import (
+    MAX_STRING,
+    SideWhere,
+    TextWhere,
+    _clip,
+    _Ctx,
+    _kind_of,
+    _mapping,
+    _opt,
+    _seq,
+    _Stop,
+    _string,
+    _text,
+)
+from .reader import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, _compose, read_text
+
+__all__ = ["BLOCK_KINDS", "CHART_KINDS", "MAX_ABS", "MAX_DEPTH", "MAX_EXPR", "MAX_FILE_BYTES", "MAX_NODES",
+           "MAX_STRING", "METRIC_FIELDS", "VARIANTS", "SideWhere", "TextWhere", "load", "loads", "read_text"]
+
+# ------------------------------------------------------------------ entry point
+
+TOP_FIELDS = {"briefing", "id", "masthead", "title", "subtitle", "date", "author", "source", "keywords",
+              "data", "sections"}
+
+
+def load(path: str | Path) -> m.Briefing:
+    """Read and validate a content file. Raises ErrorList with every problem found (up to a cap)."""
+    return loads(read_text(path), str(path))
+
+
+def loads(text: str, file: str = "<string>") -> m.Briefing:
+    ctx = _Ctx(file, text)
+    root = _compose(ctx, text)
+    try:
+        top = _mapping(ctx, root, "", allowed=TOP_FIELDS,
+                       required=("id", "masthead", "title", "date", "author", "source", "sections"))
+    except _Stop:
+        raise ErrorList(ctx.errors) from None
+
+    def get(key: str, conv: Callable):
+        return _opt(ctx, top, key, conv, "") if key in top else None
+
+    bid = get("id", _string) or Path(file).stem
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", bid):
+        ctx.error(top["id"][1], f"id '{bid}' is not usable as a file name",
+                  "use letters, digits, '-', '_' and '.'", "id")
+    # data first, so placeholders can be checked
+    raws: dict[str, _RawMetric] = {}
+    if "data" in top:
+        try:
+            _collect_data(ctx, top["data"][1], "", raws, "data")
+        except _Stop:
+            pass
+    values: dict[str, m.Metric] = {}
+    for raw in raws.values():
+        _build_metric(ctx, raw, values, raws, ())
+    date = dt.date(1970, 1, 1)
+    if "date" in top:
+        dn = top["date"][1]
+        try:
+            date = dt.date.fromisoformat(dn.value.strip()) if isinstance(dn, ScalarNode) else None
+        except ValueError:
+            date = None
+        if date is None:
+            found = f"'{_clip(dn.value)}'" if isinstance(dn, ScalarNode) and dn.value else _kind_of(dn)
+            ctx.error(dn, f"expected an ISO date (YYYY-MM-DD), found {found}", "write e.g. `date: 2025-07-30`",
+                      "date")
+            date = dt.date(1970, 1, 1)
+    keywords: dict[str, tuple[str, ...]] = {"zh": (), "en": ()}
+    if "keywords" in top:
+        try:
+            kf = _mapping(ctx, top["keywords"][1], "keywords", allowed={"zh", "en"}, required=("zh", "en"))
+            for lang in kf:
+                keywords[lang] = tuple(_string(ctx, n, f"keywords.{lang}[{i}]")
+                                       for i, n in enumerate(_seq(ctx, kf[lang][1], f"keywords.{lang}")))
+        except _Stop:
+            pass
+    texts = {k: get(k, _text) for k in ("masthead", "title", "subtitle", "author", "source")}
+    sections: list[m.Section] = []
+    used: set[str] = set()
+    if "sections" in top:
+        try:
+            for i, sn in enumerate(_seq(ctx, top["sections"][1], "sections", nonempty=False)):
+                try:
+                    sections.append(_section(ctx, sn, f"sections[{i}]", 1, used))
+                except _Stop:
+                    pass
+        except _Stop:
+            pass
+    _check_refs(ctx, values, raws)
+    if ctx.errors:
+        # the content is unusable, so `check` and `build` would stop here: report the characters no font
+        # has as well, so that one run lists every problem of the file
+        errors: list = ctx.errors + _glyph_errors(ctx)
+        errors.sort(key=lambda e: (e.where.line or 0, e.where.col or 0) if isinstance(e.where, Where)
+                    else (0, 0))
+        raise ErrorList(errors)
+    return m.Briefing(id=bid, path=file, masthead=texts["masthead"], title=texts["title"],
+                      subtitle=texts["subtitle"], date=date, author=texts["author"], source=texts["source"],
+                      keywords=keywords, data=values, sections=tuple(sections))
+
+
+def _glyph_errors(ctx: _Ctx) -> list:
+    from ..errors import BriefingError
+    from ..glyphs import strings_errors
+
+    try:
+        return strings_errors(ctx.strings)
+    except BriefingError:   # fonts unreadable: that error comes with the build; the content errors stand
+        return []

@@ -1,0 +1,252 @@
+"""The parsing context and the primitives every part of the loader uses: positions, mappings, strings,
+text pairs, placeholders, lists. A value that cannot be used records its error and raises `_Stop`."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .. import model as m
+from ..errors import ContentError, Where
+
+MAX_STRING = 100_000
+
+KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
+PLACEHOLDER_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+REF_RE = re.compile(r"([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*)(?::([a-z]+))?")
+
+STR = "tag:yaml.org,2002:str"
+INT = "tag:yaml.org,2002:int"
+FLOAT = "tag:yaml.org,2002:float"
+TIMESTAMP = "tag:yaml.org,2002:timestamp"
+BOOL = "tag:yaml.org,2002:bool"
+NULL = "tag:yaml.org,2002:null"
+CORE_TAGS = {STR, INT, FLOAT, TIMESTAMP, BOOL, NULL,
+             "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+
+
+@dataclass(frozen=True)
+class SideWhere(Where):
+    """Where one language's string starts. `exact`: the string is written in the file character for
+    character (no escapes, folding or block indentation), so a character's own position can be given."""
+
+    exact: bool = False
+
+    def at(self, value: str, offset: int) -> Where:
+        """The position of value[offset] (the string's start when the mapping is not exact)."""
+        if not self.exact or self.line is None or not 0 <= offset <= len(value):
+            return self
+        before = value[:offset]
+        nl = before.rfind("\n")
+        col = (self.col or 1) + offset if nl < 0 else offset - nl
+        return Where(self.file, self.line + before.count("\n"), col, self.field)
+
+
+@dataclass(frozen=True)
+class TextWhere(Where):
+    """Where a text pair is (its mapping, as str() shows), plus where each side's string is."""
+
+    zh: SideWhere | None = None
+    en: SideWhere | None = None
+
+
+class _Stop(Exception):
+    """Raised inside conversion once an error has been recorded and the value is unusable."""
+
+
+@dataclass
+class _Ctx:
+    file: str
+    text: str = ""
+    errors: list[ContentError] = field(default_factory=list)
+    refs: list[tuple[str, str | None, Node, str, int]] = field(default_factory=list)  # key, variant, node, path, offset
+    chart_refs: list[tuple[str, Node, str]] = field(default_factory=list)
+    strings: list[tuple[str, SideWhere]] = field(default_factory=list)   # every text, for the glyph check
+    nodes: int = 0
+
+    def where(self, node: Node | None, path: str = "") -> Where:
+        if node is None:
+            return Where(self.file, field=path or None)
+        return Where(self.file, node.start_mark.line + 1, node.start_mark.column + 1, field=path.lstrip(".") or None)
+
+    def error(self, node: Node | None, what: str, fix: str, path: str = "", offset: int | None = None) -> None:
+        where = self.where(node, path) if offset is None else self.where_in(node, offset, path)
+        path = path.lstrip(".")
+        if path:
+            what = f"{path}: {what}"
+        self.errors.append(ContentError(what, fix, where))
+
+    def side(self, node: Node, path: str = "") -> SideWhere:
+        """Where a scalar's string begins: after its opening quote, and `exact` when the text between the
+        quotes is the value itself, so that offsets into the value are offsets in the file."""
+        start, end = node.start_mark, node.end_mark
+        quote = 1 if getattr(node, "style", None) in ("'", '"') else 0
+        raw = self.text[start.index + quote: end.index - quote] if self.text else None
+        exact = isinstance(node, ScalarNode) and raw == node.value
+        return SideWhere(self.file, start.line + 1, start.column + 1 + (quote if exact else 0),
+                         path.lstrip(".") or None, exact)
+
+    def where_in(self, node: Node, offset: int, path: str = "") -> Where:
+        """The position of character `offset` of a scalar's value (its start when not exact)."""
+        side = self.side(node, path)
+        return side.at(node.value, offset) if side.exact else self.where(node, path)
+
+    def fail(self, node: Node | None, what: str, fix: str, path: str = "") -> "_Stop":
+        self.error(node, what, fix, path)
+        return _Stop()
+
+
+# ------------------------------------------------------------------ primitives
+
+def _kind_of(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if node.tag == NULL:
+        return "nothing (an empty value)"
+    if node.tag == BOOL:
+        return f"the yes/no value '{node.value}'"
+    return {STR: "a string", INT: "a number", FLOAT: "a number", TIMESTAMP: "a date"}.get(node.tag, "a value")
+
+
+def _mapping(ctx: _Ctx, node: Node, path: str, allowed: set[str] | None = None,
+             required: tuple[str, ...] = ()) -> dict[str, tuple[Node, Node]]:
+    if not isinstance(node, MappingNode):
+        raise ctx.fail(node, f"expected a mapping, found {_kind_of(node)}", "write `key: value` pairs here", path)
+    out: dict[str, tuple[Node, Node]] = {}
+    for k, v in node.value:
+        if not isinstance(k, ScalarNode):
+            ctx.error(k, "mapping keys must be plain names", "use a plain word as the key", path)
+            continue
+        if k.value in out:
+            first = out[k.value][0].start_mark
+            ctx.error(k, f"duplicate key '{k.value}' (first at line {first.line + 1})",
+                      "remove one of the two", path)
+        if allowed is not None and k.value not in allowed:
+            ctx.error(k, f"unknown field '{k.value}'",
+                      f"use one of: {', '.join(sorted(allowed))}", path)
+            continue
+        out[k.value] = (k, v)
+    for r in required:
+        if r not in out:
+            ctx.error(node, f"missing field '{r}'", f"add `{r}:`", path)
+    return out
+
+
+def _string(ctx: _Ctx, node: Node, path: str, *, empty_ok: bool = False) -> str:
+    if not isinstance(node, ScalarNode) or node.tag not in (STR, INT, FLOAT):
+        fix = "write the text in quotes"
+        if isinstance(node, ScalarNode) and node.tag in (BOOL, TIMESTAMP) and node.value:
+            fix = f'write it in quotes: "{node.value}"'
+        raise ctx.fail(node, f"expected text, found {_kind_of(node)}", fix, path)
+    s = node.value
+    if len(s) > MAX_STRING:
+        raise ctx.fail(node, f"text is {len(s):,} characters long (limit {MAX_STRING:,})",
+                       "split it into several paragraphs", path)
+    if not s.strip() and not empty_ok:
+        raise ctx.fail(node, "text is empty", "write the text, or remove the field", path)
+    return s
+
+
+def _text(ctx: _Ctx, node: Node, path: str, *, plain_ok: bool = False) -> m.Text:
+    """A {zh, en} pair; with plain_ok a plain string is the same text in both languages."""
+    if plain_ok and isinstance(node, ScalarNode) and node.tag != NULL:
+        s = _string(ctx, node, path, empty_ok=True)
+        _scan_placeholders(ctx, s, node, path)
+        side = ctx.side(node, path)
+        ctx.strings.append((s, side))
+        w = ctx.where(node, path)
+        return m.Text(s, s, TextWhere(w.file, w.line, w.col, w.field, zh=side, en=side))
+    if not isinstance(node, MappingNode):
+        raise ctx.fail(node, f"expected a {{zh: …, en: …}} pair, found {_kind_of(node)}",
+                       "give the text in both languages: {zh: 中文, en: English}", path)
+    fields = _mapping(ctx, node, path, allowed={"zh", "en"})
+    sides: dict[str, str] = {}
+    wheres: dict[str, SideWhere] = {}
+    for lang in m.LANGS:
+        if lang not in fields:
+            other = "en" if lang == "zh" else "zh"
+            ctx.error(node, f"missing the '{lang}' side", f"add `{lang}:` with the "
+                      f"{'Chinese' if lang == 'zh' else 'English'} text beside `{other}:`", path)
+            continue
+        try:
+            vnode, sub = fields[lang][1], f"{path}.{lang}"
+            sides[lang] = _string(ctx, vnode, sub)
+            _scan_placeholders(ctx, sides[lang], vnode, sub)
+            wheres[lang] = ctx.side(vnode, sub)
+            ctx.strings.append((sides[lang], wheres[lang]))
+        except _Stop:
+            pass
+    if len(sides) < 2:
+        raise _Stop()
+    w = ctx.where(node, path)
+    return m.Text(sides["zh"], sides["en"], TextWhere(w.file, w.line, w.col, w.field, **wheres))
+
+
+def _tpl(ctx: _Ctx, node: Node, path: str) -> m.Text:
+    """A pair, or a plain string used in both languages (e.g. "{gdp.rank:scoped}")."""
+    return _text(ctx, node, path, plain_ok=True)
+
+
+def _scan_placeholders(ctx: _Ctx, s: str, node: Node, path: str) -> None:
+    """Record every {key} and {key:form} for checking once the data is known; anything else in braces is
+    an error here, so that text can never reach attributes, indexing or format specs (`{a.__class__}`,
+    `{a[0]}`, `{0}`, `{a!r}`). Errors point at the brace itself when the file allows it."""
+    for mt in PLACEHOLDER_RE.finditer(s):
+        tok = mt.group(0)
+        if tok in ("{{", "}}"):
+            continue
+        inner = mt.group(1)
+        if inner is None:
+            ctx.error(node, f"unmatched '{tok}' in the text", "write {{ or }} for a literal brace", path,
+                      offset=mt.start())
+            continue
+        ref = REF_RE.fullmatch(inner.strip())
+        if not ref:
+            ctx.error(node, f"'{_clip(tok)}' is not a placeholder: a placeholder names a data key, "
+                      "optionally with a :form", "write e.g. {gdp.growth} or {gdp.rank:scoped}, "
+                      "or {{ and }} for literal braces", path, offset=mt.start())
+            continue
+        ctx.refs.append((ref.group(1), ref.group(2), node, path, mt.start()))
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def _clip(s: str, n: int = 40) -> str:
+    """Quote at most n characters of a user's value in a message."""
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _seq(ctx: _Ctx, node: Node, path: str, *, nonempty: bool = True) -> list[Node]:
+    if not isinstance(node, SequenceNode):
+        raise ctx.fail(node, f"expected a list, found {_kind_of(node)}", "write a list with `- ` items", path)
+    if nonempty and not node.value:
+        raise ctx.fail(node, "the list is empty", "add at least one item, or remove the field", path)
+    return list(node.value)
+
+
+def _opt(ctx: _Ctx, fields: dict, key: str, conv: Callable, path: str):
+    if key not in fields:
+        return None
+    try:
+        return conv(ctx, fields[key][1], f"{path}.{key}")
+    except _Stop:
+        return None
+
+
+
+def _each(ctx: _Ctx, nodes: list[Node], path: str, conv: Callable) -> list:
+    out = []
+    for i, n in enumerate(nodes):
+        try:
+            out.append(conv(ctx, n, f"{path}[{i}]"))
+        except _Stop:
+            pass
+    return out
