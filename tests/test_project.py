@@ -1,0 +1,40 @@
+"""The repository is complete on its own, and the tests run in a clean environment."""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_tests_use_a_fresh_cache_not_the_users():
+    """conftest.py gives every session its own empty XDG_CACHE_HOME: nothing from ~/.cache is read."""
+    cache = Path(os.environ["XDG_CACHE_HOME"]).resolve()
+    assert cache.is_relative_to(Path(tempfile.gettempdir()).resolve())
+    assert cache.name.startswith("briefing-test-cache-")
+    assert cache != (Path.home() / ".cache").resolve()
+
+
+def test_no_file_in_the_repository_points_outside_it():
+    """Code, tests and docs cite the rules and read data inside the repository (or ../shared/ relative to
+    it), never by an absolute path of one machine."""
+    offenders = []
+    for path in [*ROOT.glob("briefing/**/*.py"), *ROOT.glob("tests/**/*.py"), *ROOT.glob("docs/*.md"),
+                 *ROOT.glob("*.md"), *ROOT.glob("bench/*.py"), *ROOT.glob("scripts/*.py")]:
+        text = path.read_text(encoding="utf-8")
+        if path.name != "test_project.py" and re.search(r"/work/|TYPESETTING\.md", text):
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == [], "use paths inside the repository; cite layout rules as docs/typesetting.md rule N"
+
+
+def test_every_rule_cited_by_number_is_in_the_docs():
+    rules = (ROOT / "docs" / "typesetting.md").read_text(encoding="utf-8")
+    numbers = {int(n) for n in re.findall(r"^\| (\d+) \| \*\*", rules, re.M)}
+    assert numbers == set(range(1, 13))
+    cited = set()
+    for path in [*ROOT.glob("briefing/**/*.py"), *ROOT.glob("tests/*.py")]:
+        for m in re.finditer(r"docs/typesetting\.md rules? ([\d, and]+)", path.read_text(encoding="utf-8")):
+            cited |= {int(n) for n in re.findall(r"\d+", m.group(1))}
+    assert cited and cited <= numbers
