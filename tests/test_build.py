@@ -25,6 +25,8 @@ PAGE = theme.Page(*theme.A4)
 # the text frame in pdfplumber coordinates (origin top-left)
 BODY = (PAGE.left, PAGE.top, PAGE.width - PAGE.right, PAGE.height - PAGE.bottom)
 
+pytestmark = pytest.mark.slow   # every test here builds through `python -m briefing`
+
 
 def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "briefing", *args], capture_output=True, text=True,
@@ -158,7 +160,7 @@ def test_page_footer_and_header(built):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_layout_rules_hold_on_the_sample(built, lang):
-    """Zero violations of TYPESETTING.md rules 1, 2, 3, 5, 6, 8, 10 in the body text (serif face), and of
+    """Zero violations of docs/typesetting.md rules 1, 2, 3, 5, 6, 8, 10 in the body text (serif face), and of
     the line-edge rules 1 and 2 in all text, captions, tables and key figures included."""
     body = check_pdf(built[lang], lang=lang, bbox=BODY, justify=False,
                      char_filter=lambda c: "Serif" in c["fontname"])

@@ -156,6 +156,7 @@ def test_progress_shows_both_numbers_and_the_percent() -> None:
     assert "3.91万人" in texts and " / 5.86万人" in texts and "66.7%" in texts and "60%" in texts
 
 
+@pytest.mark.slow   # a PDF of every chart of the sample
 def test_pdf_has_the_text_and_no_images() -> None:
     import pdfplumber
     from pypdf import PdfReader
@@ -209,6 +210,7 @@ def test_cache_hit_and_miss(tmp_path: Path) -> None:
     assert charts.cache_key(chart, WIDTH + 10) != charts.cache_key(chart, WIDTH)
 
 
+@pytest.mark.slow
 def test_warm_rebuild_does_not_import_matplotlib(tmp_path: Path) -> None:
     code = f"""
 import sys, json

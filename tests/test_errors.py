@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from briefing.cli import main
 from briefing.errors import ErrorList
 from briefing.load import MAX_FILE_BYTES, MAX_STRING, load, loads
 from briefing.localize import localize, plain
@@ -35,14 +36,18 @@ def test_corpus_is_large_enough():
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_malformed_file_gives_exact_message(name: str):
+def test_malformed_file_gives_exact_message(name: str, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]):
+    """`briefing check NAME`, run in this process (the subprocess tests below cover the real command)."""
     expected = (MALFORMED / name).with_suffix(".expected").read_text(encoding="utf-8")
-    r = run_check(name)
-    assert "Traceback" not in r.stderr + r.stdout
-    assert r.returncode == 1
-    assert r.stdout == ""
-    assert r.stderr == expected
-    for line in r.stderr.splitlines():   # the contract: where: what — what to do, one problem per line
+    monkeypatch.chdir(MALFORMED)
+    monkeypatch.delenv("BRIEFING_DEBUG", raising=False)
+    assert main(["check", name]) == 1
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err + out
+    assert out == ""
+    assert err == expected
+    for line in err.splitlines():   # the contract: where: what — what to do, one problem per line
         assert line.startswith(f"{name}:") or line.startswith("… and ")
         assert " — " in line
 
@@ -63,17 +68,20 @@ def test_error_cap_says_how_many_more():
     assert lines[-1] == "… and 10 more problem(s) not shown — fix the ones above first"
 
 
+@pytest.mark.slow
 def test_missing_file():
     r = run_check("no-such-file.yaml")
     assert (r.returncode, r.stderr) == (1, "no-such-file.yaml: no such file — check the path (content files live "
                                            "in content/)\n")
 
 
+@pytest.mark.slow
 def test_folder_instead_of_file():
     r = run_check(".")
     assert (r.returncode, r.stderr) == (1, ".: is a folder, not a content file — give a .yaml file\n")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
 def test_unreadable_file(tmp_path: Path):
     f = tmp_path / "secret.yaml"
@@ -83,6 +91,7 @@ def test_unreadable_file(tmp_path: Path):
     assert r.returncode == 1 and "permission denied" in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.slow
 def test_several_files_in_one_run_each_reported():
     r = run_check(str(ROOT / "tests/data/mini.yaml"), "numbers.yaml", "wrong_type.yaml")
     assert r.returncode == 1
@@ -166,6 +175,7 @@ def test_alias_bomb_of_a_billion_values():
     _bounded(bomb, "more than 50,000 values (YAML aliases expanding")
 
 
+@pytest.mark.slow   # tracing the allocations of 180 000 values takes seconds
 def test_many_small_values_stop_at_the_cap():
     text = "".join(f"k{i}: [1, 2, 3, 4, 5, 6, 7, 8, 9]\n" for i in range(20_000))  # 180 000 values, 0.6 MB
     _bounded(text, "more than 50,000 values")
@@ -193,6 +203,7 @@ def test_deeply_nested_formula_is_bounded():
     _bounded(text, "formula is 10,001 characters long (limit 200)")
 
 
+@pytest.mark.slow
 def test_deep_nesting_via_cli_has_no_traceback(tmp_path: Path):
     f = tmp_path / "deep.yaml"
     f.write_text("a: " + "[" * 100_000 + "]" * 100_000 + "\n")

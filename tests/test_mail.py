@@ -618,6 +618,7 @@ def _cli_present() -> bool:
     return (REPO / "briefing" / "cli.py").exists() and (REPO / "briefing" / "__main__.py").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not _cli_present(), reason="briefing/cli.py and __main__.py not in the repo yet")
 @pytest.mark.parametrize("case", ["down", "login", "rcpt", "drop", "missing"])
 def test_cli_errors_are_one_line_without_traceback(case: str, smtpd, zh_pdf: Path, tmp_path: Path,

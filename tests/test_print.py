@@ -30,6 +30,7 @@ def box(page, name: str) -> list[float]:
     return [float(v) for v in page[name]]
 
 
+@pytest.mark.slow
 def test_letter_paper(tmp_path):
     out = tmp_path / "l.pdf"
     r = build(str(MINI), "--lang", "en", "--paper", "letter", "-o", str(out))
@@ -38,6 +39,7 @@ def test_letter_paper(tmp_path):
     assert [round(v, 1) for v in box(page, "/MediaBox")] == [0, 0, 612.0, 792.0]
 
 
+@pytest.mark.slow
 def test_bleed_has_trim_and_bleed_boxes_crop_marks_and_safe_text(tmp_path):
     out = tmp_path / "b.pdf"
     r = build(str(SAMPLE), "--lang", "zh", "--bleed", "3mm", "-o", str(out))
@@ -67,6 +69,7 @@ def test_bleed_has_trim_and_bleed_boxes_crop_marks_and_safe_text(tmp_path):
         assert band and band[0]["x0"] <= bx0 + 0.01 and band[0]["x1"] >= bx1 - 0.01
 
 
+@pytest.mark.slow
 def test_without_bleed_nothing_is_printed_at_the_paper_edge(tmp_path):
     out = tmp_path / "e.pdf"
     assert build(str(MINI), "--lang", "zh", "-o", str(out)).returncode == 0
@@ -78,6 +81,7 @@ def test_without_bleed_nothing_is_printed_at_the_paper_edge(tmp_path):
             assert obj["top"] >= edge and obj["bottom"] <= page.height - edge
 
 
+@pytest.mark.slow
 def test_long_table_continues_under_a_continued_caption(tmp_path):
     rows = "\n".join(f"            - [{{zh: 指标{i}, en: Item {i}}}, \"{i}\"]" for i in range(90))
     src = tmp_path / "long.yaml"
@@ -102,6 +106,7 @@ def test_long_table_continues_under_a_continued_caption(tmp_path):
         assert all(re.sub(r"\s+", "", cont) in t for t in texts[1:])
 
 
+@pytest.mark.slow
 def test_contents_page_labels_and_destinations(tmp_path):
     out = tmp_path / "t.pdf"
     r = build(str(SAMPLE), "--lang", "en", "--toc", "-o", str(out))
@@ -137,6 +142,7 @@ def test_palette_reads_in_grayscale():
     assert lightness(theme.INK) < 20 and lightness(theme.PANEL) > 90
 
 
+@pytest.mark.slow
 def test_batch_build_in_parallel_lists_failures_and_builds_the_rest(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(MINI.read_text("utf-8").replace("增长{gdp.growth}", "增长{gdp.growht}", 1), "utf-8")
@@ -151,6 +157,7 @@ def test_batch_build_in_parallel_lists_failures_and_builds_the_rest(tmp_path):
     assert r.stderr.strip().splitlines()[-1] == f"1 of 3 file(s) failed: {bad}"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils (pdffonts) not installed")
 def test_pdffonts_reports_every_font_embedded_and_subset(tmp_path):
     out = tmp_path / "z.pdf"
@@ -162,6 +169,7 @@ def test_pdffonts_reports_every_font_embedded_and_subset(tmp_path):
         assert "+" in cols[0] and cols[-5:-2] == ["yes", "yes", "yes"], row   # emb sub uni
 
 
+@pytest.mark.slow
 def test_no_cache_flag_and_cache_location(tmp_path):
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     out = tmp_path / "n.pdf"

@@ -547,6 +547,7 @@ def test_penultimate_line_not_hyphenated_when_avoidable(width, monkeypatch):
         assert not avoidable, (body_lines(chosen)[-2:], body_lines(other)[-2:])
 
 
+@pytest.mark.slow   # typesets every paragraph of the sample
 def test_sample_english_hyphenates_few_lines():
     """The reviewer counted 45 of ~260 English lines ending in a hyphen. Body paragraphs of the sample at
     the body width: at most one line in ten hyphenated, no two in a row more than twice."""
