@@ -119,7 +119,7 @@ def _is_cjk(ch: str) -> bool:
             or 0xFF00 <= cp <= 0xFFEF or 0x20000 <= cp <= 0x3FFFF)
 
 
-CJK_LATIN_GAP = 0.25   # em between a Han character and a Latin letter or digit (TYPESETTING rule 6)
+CJK_LATIN_GAP = 0.25   # em between a Han character and a Latin letter or digit (docs/typesetting.md rule 6)
 
 
 def _is_han(ch: str) -> bool:

@@ -1,4 +1,4 @@
-"""Check a PDF against the typesetting rules of /work/shared/TYPESETTING.md, from the PDF alone.
+"""Check a PDF against the typesetting rules of docs/typesetting.md ("The rules"), from the PDF alone.
 
 How it works (see docs/typesetting.md for the long form):
 
@@ -46,7 +46,7 @@ RULE_NAMES = {
     12: "English word gap",
 }
 
-# --- character classes (TYPESETTING.md) -------------------------------------------------------------------
+# --- character classes (docs/typesetting.md) --------------------------------------------------------------
 LINE_START_PROHIBITED = set("、，；：。！？）》」』】〕〗’”…—·%‰℃") | set(",.;:!?)]}") | set("〉｝］")
 LINE_END_PROHIBITED = set("（《「『【〔〖‘“") | set("([{") | set("¥$＄〈［｛")
 # Full-width punctuation: ink in the left half (closing marks, stops, commas) or the right half (opening).

@@ -1,4 +1,4 @@
-"""Chinese-grade typesetting: our own line breaker and justified paragraph flowable (TYPESETTING.md)."""
+"""Chinese-grade typesetting: our own line breaker and justified paragraph flowable (docs/typesetting.md)."""
 from __future__ import annotations
 
 from .breaker import Glyph, Line, break_lines

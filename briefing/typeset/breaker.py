@@ -25,7 +25,7 @@ from .style import ParaStyle, Run
 # Glue, in em of the larger neighbouring size.
 HAN_STRETCH = 0.15       # inter-character stretch (Chinese justifies by equal inter-character spacing)
 HAN_SHRINK = 0.02        # "tiny" shrink: lets a line take one more mark rather than stretch a lot
-CJK_LATIN = (0.25, 1 / 12, 1 / 8)   # ¼ em, stretch to ⅓ em, shrink to ⅛ em (TYPESETTING.md rule 6)
+CJK_LATIN = (0.25, 1 / 12, 1 / 8)   # ¼ em, stretch to ⅓ em, shrink to ⅛ em (docs/typesetting.md rule 6)
 SPACE_STRETCH, SPACE_SHRINK = 0.6, 0.35   # of the font's space width (English word spaces)
 
 # A drawn hyphen costs as much as a line stretched to ratio 1.24 (TeX's plain default of 50 hyphenated one
@@ -376,7 +376,7 @@ def _fill_chars(p: Prepared, toks: list[tuple[str, int]], nobreak: bytearray) ->
 
 def _face_index(p: Prepared, ri: int, ch: str) -> int:
     """The face for one character: the run's family, or in English the Latin face when it has the glyph
-    (fonts.face_of, TYPESETTING.md rule 11)."""
+    (fonts.face_of, docs/typesetting.md rule 11)."""
     run, style = p.runs[ri], p.style
     family = run.family or style.family
     face = fonts.face_of(ch, family, style.lang)

@@ -37,11 +37,11 @@ INSEPARABLE = CLASSES["inseparable"][0]
 # Marks whose ink position decides compression: char -> Pos
 POSITION: dict[str, Pos] = {ch: pos for marks, pos in CLASSES.values() for ch in marks}
 
-# TYPESETTING.md rule 1: a line never starts with these (full-width forms and half-width equivalents).
+# docs/typesetting.md rule 1: a line never starts with these (full-width forms and half-width equivalents).
 NO_START: frozenset[str] = frozenset(
     CLOSING + FULL_STOP + COMMA + DIVIDING + MIDDLE_DOT + INSEPARABLE
     + "%‰℃％°" + ",.;:!?)]}" + "〜～ー々〻ゝゞヽヾ")
-# TYPESETTING.md rule 2: a line never ends with these.
+# docs/typesetting.md rule 2: a line never ends with these.
 NO_END: frozenset[str] = frozenset(OPENING + "([{" + "¥$＄￥£€")
 
 # Rule 3: a run of two or more of these is one unbreakable unit (—— and ……).
