@@ -9,6 +9,9 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from .errors import BriefingError
+from .fontfile import FontFile, FontFileError
+
 FAMILIES = ("serif", "sans")                  # the CJK families, which cover every character we set
 LATIN = {"serif": "serif-latin", "sans": "sans-latin"}
 
@@ -59,43 +62,53 @@ def font_name(family: str, bold: bool = False) -> str:
 
 
 @lru_cache(maxsize=None)
-def _register(family: str, bold: bool) -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    from .errors import BriefingError
-
+def font_file(family: str, bold: bool = False) -> FontFile:
+    """The face's font file, memory-mapped; its tables are read when first needed (no parse up front)."""
     path = font_path(family, bold)
     try:
-        pdfmetrics.registerFont(TTFont(_NAMES[(family, bold)], str(path)))
+        return FontFile(path)
     except OSError as e:
         raise BriefingError(f"cannot read font {path}: {e.strerror or e}",
                             "restore the fonts/ folder from the repository", str(path)) from None
-    pdfmetrics.registerFontFamily(_NAMES[(family, False)], normal=_NAMES[(family, False)],
-                                  bold=_NAMES[(family, True)], italic=_NAMES[(family, False)],
-                                  boldItalic=_NAMES[(family, True)])
+    except FontFileError as e:
+        raise BriefingError(f"font {path} {e}", "restore the fonts/ folder from the repository",
+                            str(path)) from None
 
 
 @lru_cache(maxsize=None)
-def widths(family: str, bold: bool = False) -> dict[int, float]:
-    """Advance widths per code point, in 1/1000 em."""
+def _register(family: str, bold: bool) -> None:
     from reportlab.pdfbase import pdfmetrics
 
-    face = pdfmetrics.getFont(font_name(family, bold)).face
-    return face.charWidths
+    from .pdffont import CIDFont
+
+    pdfmetrics.registerFont(CIDFont(_NAMES[(family, bold)], font_file(family, bold)))
+
+
+def pdf_font(family: str, bold: bool = False):
+    """The registered `pdffont.CIDFont` of a face (its widths, metrics and CID mapping)."""
+    from reportlab.pdfbase import pdfmetrics
+
+    return pdfmetrics.getFont(font_name(family, bold))
+
+
+@lru_cache(maxsize=None)
+def widths(family: str, bold: bool = False) -> dict[int, float | None]:
+    """Advance widths per code point, in 1/1000 em: `widths(…)[cp]` is None when the face has no glyph
+    for `cp`. (Filled on first look-up; use `[cp]`, not `.get`.)"""
+    return pdf_font(family, bold).widths
 
 
 def advance(ch: str, family: str, bold: bool, size: float) -> float:
     """Advance width of one character in points."""
-    w = widths(family, bold).get(ord(ch))
+    w = widths(family, bold)[ord(ch)]
     if w is None:
         w = 1000.0 if ch.isspace() is False else 250.0
     return w * size / 1000.0
 
 
-@lru_cache(maxsize=None)
-def coverage(family: str, bold: bool = False) -> frozenset[int]:
-    return frozenset(widths(family, bold).keys())
+def covers(cp: int, family: str, bold: bool = False) -> bool:
+    """Does the face have a glyph for code point `cp`?"""
+    return widths(family, bold)[cp] is not None
 
 
 # Characters that are never drawn and need no glyph.
@@ -104,11 +117,11 @@ _INVISIBLE = {0x20, 0x0A, 0x09, 0xA0, 0x200B, 0x2060, 0xAD}
 
 def missing_chars(text: str, family: str = "serif", bold: bool = False) -> list[str]:
     """Characters of `text` that the face cannot draw, in order of first appearance."""
-    cov = coverage(family, bold)
+    w = widths(family, bold)
     seen: dict[str, None] = {}
     for ch in text:
         cp = ord(ch)
-        if cp not in cov and cp not in _INVISIBLE and ch not in seen:
+        if w[cp] is None and cp not in _INVISIBLE and ch not in seen:
             seen[ch] = None
     return list(seen)
 
@@ -150,7 +163,7 @@ def face_of(ch: str, family: str, lang: str) -> str:
     (ideographs and full-width forms always from the CJK face), in Chinese the CJK face throughout."""
     if lang == "en" and not family.endswith("-latin"):
         latin = f"{family}-latin"
-        if not _is_cjk(ch) and ord(ch) in coverage(latin, False):
+        if not _is_cjk(ch) and widths(latin, False)[ord(ch)] is not None:
             return latin
     return family
 

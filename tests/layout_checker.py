@@ -68,6 +68,8 @@ _SUBSET_RE = re.compile(r"^[A-Z]{6}\+")
 
 
 def is_han(ch: str) -> bool:
+    if len(ch) != 1:
+        return False     # an unmapped glyph extracts as '(cid:N)'
     cp = ord(ch)
     return (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0xF900 <= cp <= 0xFAFF
             or 0x20000 <= cp <= 0x3134F or ch == "〇")

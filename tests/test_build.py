@@ -125,7 +125,11 @@ def test_fonts_all_embedded_subsets_no_standard_fonts(built, lang):
     assert seen
     for name, f in seen.items():
         assert re.match(r"^/[A-Z]{6}\+Noto(Serif|Sans)(SC)?(-Regular|-Bold)?$", name), name
-        desc = f.get("/FontDescriptor")
+        if f.get("/Subtype") == "/Type0":      # a CID-keyed font: the descriptor is its descendant's
+            f_desc = f["/DescendantFonts"][0].get_object()
+        else:
+            f_desc = f
+        desc = f_desc.get("/FontDescriptor")
         assert desc is not None and "/FontFile2" in desc.get_object(), f"{name} not embedded"
         assert "/ToUnicode" in f, f"{name} has no ToUnicode map"
     assert b"Helvetica" not in built[lang].read_bytes()
@@ -208,3 +212,10 @@ def test_pages_end_full_and_never_with_a_heading(built, lang):
                 drawn = body + [r for r in page.rects if BODY[1] < r["top"] < BODY[3]]
                 hole = BODY[3] - max(o["bottom"] for o in drawn)
                 assert hole < 4 * sizes.leading, f"page {n} ends {hole:.0f} pt short"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_one_cid_font_per_face_every_drawn_code_mapped(built, lang):
+    from test_fonts import check_cid_fonts
+
+    check_cid_fonts(built[lang])

@@ -120,10 +120,11 @@ class _Face:
     font: str
     size: float
     color: str
-    widths: dict[int, float]
+    widths: dict[int, float | None]   # fonts.widths: None where the face has no glyph
 
     def adv(self, ch: str) -> float:
-        return self.widths.get(ord(ch), 1000.0) * self.size / 1000.0
+        w = self.widths[ord(ch)]
+        return (1000.0 if w is None else w) * self.size / 1000.0
 
 
 @dataclass

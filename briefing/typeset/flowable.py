@@ -128,9 +128,8 @@ class Para(Flowable):
             for a, b, cs, hs in _segments(line):
                 face = line.faces[a]
                 _set_state(text, state, face.font, face.size, face.color, cs, hs)
-                for pa, pb in _by_subset(line, a, b, canv):
-                    text.setTextOrigin(line.xs[pa], base)
-                    text.textOut(line.text[pa:pb])
+                text.setTextOrigin(line.xs[a], base)
+                text.textOut(line.text[a:b])
             y -= h
         canv.drawText(text)
 
@@ -187,22 +186,6 @@ def _segments(line: Line):
             j += 1
         yield i, j, cs or 0.0, s0
         i = j
-
-
-def _by_subset(line: Line, a: int, b: int, canv) -> list[tuple[int, int]]:
-    """Split the range [a, b) where ReportLab switches font subsets (a new Tf/Tj). Readers differ on whether
-    the character spacing applies after the last glyph of a Tj (pdfminer/pdfplumber: no; the PDF spec: yes),
-    so each Tj gets its own exact origin and both read the same positions."""
-    from reportlab.pdfbase import pdfmetrics
-
-    font = pdfmetrics.getFont(line.faces[a].font)
-    if not getattr(font, "_dynamicFont", False):
-        return [(a, b)]
-    out, i = [], a
-    for _subset, codes in font.splitString(line.text[a:b], canv._doc):
-        out.append((i, i + len(codes)))
-        i += len(codes)
-    return out
 
 
 def _set_state(text, state: dict, font: str, size: float, color: str, cs: float, hs: float = 1.0) -> None:

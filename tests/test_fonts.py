@@ -1,0 +1,200 @@
+"""Fonts: our TrueType reader against fontTools, the subsets it writes, and the CID-keyed fonts in a PDF
+(one per face, every drawn code mapped back to exactly the character drawn)."""
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+from pypdf.generic import ContentStream
+from reportlab.pdfgen import canvas
+
+from briefing import fonts
+from briefing.fontfile import FontFile, FontFileError
+from briefing.pdffont import to_unicode_cmap
+
+ROOT = Path(__file__).resolve().parent.parent
+FONTS = ROOT / "fonts"
+
+
+@pytest.mark.parametrize("name", ["NotoSerif-Regular.ttf", "NotoSansSC-Bold.ttf"])
+def test_reader_agrees_with_fonttools(name: str) -> None:
+    ours = FontFile(FONTS / name)
+    ref = TTFont(str(FONTS / name), lazy=True)
+    order = ref.getGlyphOrder()
+    cmap = ref.getBestCmap()
+    assert ours.info.ps_name == ref["name"].getDebugName(6)
+    assert ours.info.units_per_em == ref["head"].unitsPerEm
+    assert ours.info.num_glyphs == len(order)
+    assert {cp: ref.getGlyphID(g) for cp, g in cmap.items() if ref.getGlyphID(g)} == \
+        {cp: ours.glyph_of(cp) for cp in ours.code_points()}
+    assert [ref["hmtx"][g][0] for g in order] == list(ours.advances)
+    assert ours.glyph_of(0x10FFFF) == 0 and ours.glyph_of(0xE000) == 0   # unmapped: .notdef
+
+
+def _outline(font: TTFont, gid: int) -> tuple:
+    glyf = font["glyf"]
+    g = glyf[font.getGlyphOrder()[gid]]
+    if g.numberOfContours == 0:
+        return ()
+    coords, ends, flags = g.getCoordinates(glyf)
+    return list(coords), list(ends), list(flags)
+
+
+def test_subset_keeps_outlines_advances_and_composites() -> None:
+    path = FONTS / "NotoSerif-Regular.ttf"
+    ours, ref = FontFile(path), TTFont(str(path))
+    text = 'Jiaozuo "GDP" ½ — naïve'
+    gids = [0] + sorted({ours.glyph_of(ord(c)) for c in text} - {0})
+    composite = [g for g in gids if ref["glyf"][ref.getGlyphOrder()[g]].isComposite()]
+    assert composite, "the sample text should use a composite glyph (\" and ½ are in Noto Serif)"
+    data = ours.subset(gids)
+    sub = TTFont(io.BytesIO(data), checkChecksums=2)      # raises on a wrong table checksum
+    assert sum(int.from_bytes(data[i:i + 4], "big") for i in range(0, len(data), 4)) & 0xFFFFFFFF == 0xB1B0AFBA
+    assert "cmap" not in sub and sub["maxp"].numGlyphs >= len(gids)
+    for new, old in enumerate(gids):
+        assert _outline(sub, new) == _outline(ref, old)
+        assert sub["hmtx"][sub.getGlyphOrder()[new]] == ref["hmtx"][ref.getGlyphOrder()[old]]
+    # the components of composite glyphs came along, renumbered
+    for new in range(len(gids)):
+        g = sub["glyf"][sub.getGlyphOrder()[new]]
+        if g.isComposite():
+            assert all(sub.getGlyphID(c.glyphName) < sub["maxp"].numGlyphs for c in g.components)
+
+
+def test_not_a_truetype_font_is_refused(tmp_path: Path) -> None:
+    for content, words in ((b"", "too short"), (b"OTTO" + bytes(40), "CFF"), (b"\x00\x01\x00\x00\x00\x05" + bytes(6),
+                                                                             "truncated")):
+        bad = tmp_path / "bad.ttf"
+        bad.write_bytes(content)
+        with pytest.raises(FontFileError, match=words):
+            FontFile(bad)
+
+
+@pytest.mark.slow
+def test_damaged_font_is_one_line_error(tmp_path: Path) -> None:
+    folder = tmp_path / "fonts"
+    folder.mkdir()
+    for f in FONTS.glob("*.ttf"):
+        (folder / f.name).symlink_to(f)
+    (folder / "NotoSerifSC-Regular.ttf").unlink()
+    (folder / "NotoSerifSC-Regular.ttf").write_bytes((FONTS / "NotoSerifSC-Regular.ttf").read_bytes()[:5000])
+    r = subprocess.run([sys.executable, "-m", "briefing", "check", str(ROOT / "content" / "jiaozuo-2025-h1.yaml")],
+                       capture_output=True, text=True, cwd=ROOT, timeout=120,
+                       env={**os.environ, "BRIEFING_FONTS": str(folder)})
+    assert r.returncode == 1, r.stderr
+    assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    assert "NotoSerifSC-Regular.ttf" in r.stderr and "restore the fonts/ folder" in r.stderr
+
+
+def test_to_unicode_cmap_entries() -> None:
+    cmap = to_unicode_cmap([" ", "一", "\U00020BB7", None, "A"]).decode("ascii")
+    assert "<0001> <0020>" in cmap and "<0002> <4E00>" in cmap
+    assert "<0003> <D842DFB7>" in cmap                      # outside the BMP: a UTF-16 surrogate pair
+    assert "<0004>" not in cmap and "<0005> <0041>" in cmap  # no entry for an unmapped (.notdef) code
+    assert "4 beginbfchar" in cmap
+
+
+def test_characters_sharing_a_glyph_extract_as_drawn(tmp_path: Path) -> None:
+    """U+2F00 (Kangxi radical one) and U+4E00 share a glyph in Noto Serif SC; each keeps its own code, so
+    extraction gives back what was drawn. The face is embedded once, however many characters it sets."""
+    f = FontFile(fonts.font_path("serif"))
+    assert f.glyph_of(0x2F00) == f.glyph_of(0x4E00) != 0
+    text = "⼀一二三\u00a0ABC" + "".join(chr(c) for c in range(0x4E00, 0x4E00 + 400) if f.glyph_of(c))
+    pdf = tmp_path / "t.pdf"
+    c = canvas.Canvas(str(pdf), invariant=1, initialFontName=fonts.font_name("serif"))
+    c.setFont(fonts.font_name("serif"), 10)
+    for i in range(0, len(text), 40):
+        c.drawString(20, 800 - i / 40 * 12, text[i:i + 40])
+    c.showPage()
+    c.save()
+    with pdfplumber.open(pdf) as doc:
+        got = "".join(ch["text"] for ch in doc.pages[0].chars)
+    assert got == text.replace("\u00a0", " ")
+    reader = PdfReader(pdf)
+    fonts_used = list(reader.pages[0]["/Resources"]["/Font"].values())
+    assert len(fonts_used) == 1
+    f0 = fonts_used[0].get_object()
+    assert f0["/Subtype"] == "/Type0" and f0["/Encoding"] == "/Identity-H"
+    assert re.fullmatch(r"/[A-Z]{6}\+NotoSerifSC-Regular", f0["/BaseFont"])
+
+
+def _tounicode(font) -> dict[int, str]:
+    data = font["/ToUnicode"].get_object().get_data().decode("ascii")
+    out = {}
+    for block in re.findall(r"beginbfchar\n(.*?)\nendbfchar", data, re.S):
+        for code, uni in re.findall(r"<([0-9A-F]{4})> <([0-9A-F]+)>", block):
+            out[int(code, 16)] = bytes.fromhex(uni).decode("utf-16-be")
+    return out
+
+
+def _widths(cidfont) -> dict[int, float]:
+    w, out = list(cidfont.get("/W", [])), {}
+    i = 0
+    while i < len(w):
+        first, run = int(w[i]), w[i + 1]
+        for k, v in enumerate(run):
+            out[first + k] = float(v)
+        i += 2
+    return out
+
+
+def check_cid_fonts(path: Path) -> None:
+    """Every font of the PDF is a CID-keyed Type0 font, each face once; every 2-byte code drawn has a
+    ToUnicode entry that is one real character (never U+0000, U+FEFF or U+FFFE), and its /W width is the
+    face's advance for that character."""
+    reader = PdfReader(path)
+    faces: dict[str, int] = {}
+    drawn = 0
+    for page in reader.pages:
+        stack = [page]
+        while stack:
+            obj = stack.pop()
+            res = obj.get("/Resources")
+            if res is None:
+                continue
+            res = res.get_object()
+            for x in (res.get("/XObject") or {}).values():
+                stack.append(x.get_object())
+            fonts_here = {name: ref.get_object() for name, ref in (res.get("/Font") or {}).items()}
+            for name, ref in (res.get("/Font") or {}).items():
+                faces.setdefault(fonts_here[name]["/BaseFont"].split("+")[1], ref.idnum)
+                assert faces[fonts_here[name]["/BaseFont"].split("+")[1]] == ref.idnum, "a face embedded twice"
+            maps = {name: _tounicode(f) for name, f in fonts_here.items()}
+            for name, f in fonts_here.items():
+                assert f["/Subtype"] == "/Type0" and f["/Encoding"] == "/Identity-H"
+                d = f["/DescendantFonts"][0].get_object()
+                assert d["/Subtype"] == "/CIDFontType2" and d["/CIDSystemInfo"]["/Ordering"] == "Identity"
+                assert "/FontFile2" in d["/FontDescriptor"].get_object()
+                assert all(len(u) == 1 and u not in "\x00\ufeff\ufffe" for u in maps[name].values())
+                ps = f["/BaseFont"].split("+")[1]
+                face = next((fa, b) for (fa, b), n in fonts._NAMES.items() if fonts.font_file(fa, b).info.ps_name == ps)
+                dw, w = float(d.get("/DW", 1000)), _widths(d)
+                for code, ch in maps[name].items():
+                    assert w.get(code, dw) == fonts.widths(*face)[ord(ch)], (ps, ch)
+            contents = obj.get_contents() if hasattr(obj, "get_contents") else obj
+            if contents is None:
+                continue
+            current = None
+            for operands, op in ContentStream(contents, reader).operations:
+                if op == b"Tf":
+                    current = operands[0]
+                elif op in (b"Tj", b"TJ"):
+                    parts = operands[0] if op == b"TJ" else [operands[0]]
+                    for s in parts:
+                        if isinstance(s, (int, float)):
+                            continue
+                        raw = s.original_bytes if hasattr(s, "original_bytes") else bytes(s)
+                        assert len(raw) % 2 == 0
+                        for i in range(0, len(raw), 2):
+                            code = int.from_bytes(raw[i:i + 2], "big")
+                            assert code in maps[current], f"code {code} drawn in {current} has no ToUnicode entry"
+                            drawn += 1
+    assert faces and drawn > 1000
