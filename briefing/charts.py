@@ -188,8 +188,7 @@ def _font_fingerprints() -> tuple[tuple[str, int, str], ...]:
         try:
             st = path.stat()
         except OSError as e:
-            raise BriefingError(f"cannot read font {path}: {e.strerror or e}",
-                                "restore the fonts/ folder from the repository", str(path)) from None
+            raise BriefingError(f"cannot read font file: {e.strerror or e}", fonts.font_fix(), str(path)) from None
         stamp = f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
         digest = known.get(stamp)
         if digest is None:

@@ -9,6 +9,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from . import bundled
 from .errors import BriefingError
 from .fontfile import FontFile, FontFileError
 
@@ -42,9 +43,10 @@ _NAMES = {
 
 
 def fonts_dir() -> Path:
-    """`$BRIEFING_FONTS` if set, else `fonts/` at the top of the checkout."""
+    """`$BRIEFING_FONTS` if set, else the bundled fonts (inside an installed wheel, or the checkout's
+    top-level `fonts/`; see bundled.py)."""
     env = os.environ.get("BRIEFING_FONTS")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "fonts"
+    return Path(env) if env else bundled.data_dir("fonts")
 
 
 def font_path(family: str, bold: bool = False) -> Path:
@@ -67,12 +69,25 @@ def font_file(family: str, bold: bool = False) -> FontFile:
     path = font_path(family, bold)
     try:
         return FontFile(path)
+    except FileNotFoundError:
+        problem = "font file is missing"
+    except IsADirectoryError:
+        problem = "is a folder, not a font file"
     except OSError as e:
-        raise BriefingError(f"cannot read font {path}: {e.strerror or e}",
-                            "restore the fonts/ folder from the repository", str(path)) from None
+        problem = f"cannot read font file: {e.strerror or e}"
     except FontFileError as e:
-        raise BriefingError(f"font {path} {e}", "restore the fonts/ folder from the repository",
-                            str(path)) from None
+        problem = f"damaged or wrong font file: it {e}"
+    raise BriefingError(problem, font_fix(), str(path))
+
+
+def font_fix() -> str:
+    """What to do about a missing or damaged font file, depending on where the fonts come from."""
+    if os.environ.get("BRIEFING_FONTS"):
+        return (f"put the bundled font files into BRIEFING_FONTS ({os.environ['BRIEFING_FONTS']}), "
+                "or unset BRIEFING_FONTS to use the fonts that come with briefing")
+    if bundled.installed():
+        return "reinstall briefing (its package carries the fonts), e.g. pip install --force-reinstall briefing"
+    return "restore the fonts/ folder from the repository (git checkout -- fonts) and check it with SHA256SUMS"
 
 
 @lru_cache(maxsize=None)

@@ -91,7 +91,9 @@ def test_damaged_font_is_one_line_error(tmp_path: Path) -> None:
                        env={**os.environ, "BRIEFING_FONTS": str(folder)})
     assert r.returncode == 1, r.stderr
     assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
-    assert "NotoSerifSC-Regular.ttf" in r.stderr and "restore the fonts/ folder" in r.stderr
+    assert r.stderr.startswith(f"{folder / 'NotoSerifSC-Regular.ttf'}: damaged or wrong font file: it ")
+    assert r.stderr.endswith(f" — put the bundled font files into BRIEFING_FONTS ({folder}), or unset "
+                             "BRIEFING_FONTS to use the fonts that come with briefing\n")
 
 
 def test_to_unicode_cmap_entries() -> None:
