@@ -13,8 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import BriefingError, ErrorList, OutputError
-
-DEFAULT_CONTENT = Path(__file__).resolve().parent.parent / "content" / "jiaozuo-2025-h1.yaml"
+from .starter import find_content, new_content
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,7 +24,7 @@ def _parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="build PDF briefings", description="Build PDF briefings.")
     b.add_argument("content", nargs="*", metavar="CONTENT",
-                   help=f"content files (default: the sample, {DEFAULT_CONTENT.relative_to(DEFAULT_CONTENT.parents[1])})")
+                   help="content files (default: the one content file in ./, else in ./content/)")
     b.add_argument("--lang", action="append", choices=["zh", "en"],
                    help="language; repeat for several (default: zh and en)")
     out = b.add_mutually_exclusive_group()
@@ -38,6 +37,11 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-j", "--jobs", type=int, metavar="N",
                    help="build in N processes at once (default: one per core, at most one per PDF)")
     b.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+
+    n = sub.add_parser("new", help="start a content file from the sample",
+                       description="Write NAME.yaml: the sample briefing with id NAME, to edit and build.")
+    n.add_argument("name", metavar="NAME",
+                   help="the briefing's name: its file is NAME.yaml, its PDFs out/NAME.zh.pdf and out/NAME.en.pdf")
 
     c = sub.add_parser("check", help="validate content files without building",
                        description="Validate content: both languages complete, placeholders, glyphs, chart data.")
@@ -114,7 +118,7 @@ def _run_tasks(tasks: list[tuple], jobs: int, langs: list[str]):
 def cmd_build(a: argparse.Namespace) -> int:
     from .pipeline import BuildOptions, parse_length
 
-    files = a.content or [str(DEFAULT_CONTENT)]
+    files = a.content or [str(find_content())]
     langs = list(dict.fromkeys(a.lang or ["zh", "en"]))
     if a.output and (len(files) > 1 or len(langs) > 1):
         raise OutputError("names one output file, but this command builds several",
@@ -153,6 +157,13 @@ def cmd_build(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new(a: argparse.Namespace) -> int:
+    target = new_content(a.name)
+    print(f"wrote {target.as_posix()} (the sample briefing, id {target.stem}): edit it, then "
+          f"`briefing build{'' if target.parent == Path('.') else ' ' + target.as_posix()}`")
+    return 0
+
+
 def cmd_check(a: argparse.Namespace) -> int:
     from .pipeline import check
 
@@ -176,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_build(a)
         if a.command == "check":
             return cmd_check(a)
+        if a.command == "new":
+            return cmd_new(a)
         if a.command == "mail":
             from .mailcli import run_mail
 
