@@ -847,7 +847,9 @@ def _progress(c: _Canvas) -> Figure:
     bar_h = 9.0
     row = LABEL_PT * 1.2 + 4 + bar_h + 12 + (NOTE_PT * 1.2 + 2 if any(p.note for p in pts) else 0)
     c.size(row * len(pts) - 8)
-    pct_texts = [c.tick(round(100 * p.value / p.target, 1), "percent") if p.target else "" for p in pts]
+    # the share as the source prints it where the content gives one, else computed from the two figures
+    pct_texts = [p.share_text or (c.tick(round(100 * p.value / p.target, 1), "percent") if p.target else "")
+                 for p in pts]
     pct_w = max(text_width(t, VALUE_PT, True) for t in pct_texts)
     track = W - pct_w - 8
     for i, (p, pct) in enumerate(zip(pts, pct_texts)):

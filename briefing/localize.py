@@ -269,7 +269,8 @@ class _Localizer:
             label=self.metric_label(item.value, item.label), value=float(metric.number),
             text=format_metric(metric, self.lang), note=self.t(item.note),
             target=float(target.number) if target else None,
-            target_text=format_metric(target, self.lang) if target else "")
+            target_text=format_metric(target, self.lang) if target else "",
+            share_text=format_metric(self.data[item.share], self.lang) if item.share else "")
 
     def chart(self, c: m.Chart) -> m.LChart:
         first = c.items[0].value if c.items else (c.groups[0][1][0] if c.groups and c.groups[0][1] else None)

@@ -49,8 +49,11 @@ class Metric:
     scope: Text | None = None
     label: Text | None = None
     note: Text | None = None
-    derived: bool = False             # computed from `expr`
+    derived: bool = False             # computed from `expr` (no printed `value`)
     where: Where | None = field(default=None, compare=False)
+    expr: str | None = None           # the relation, as written; with a `value` too, checked by lint
+    expr_value: Decimal | None = None  # what `expr` gives, unrounded, in the metric's scale
+    computed: Decimal | None = None   # the editor's acknowledgement: the formula gives this, the source differs
 
     @property
     def number(self) -> Decimal:
@@ -60,6 +63,24 @@ class Metric:
 
 
 SCALES = {"万": 4, "亿": 8}
+
+
+@dataclass(frozen=True)
+class Term:
+    """A glossary entry: the Chinese term and its English rendering (first) with accepted variants."""
+
+    zh: str
+    en: tuple[str, ...]
+    note: str | None = None
+    where: Where | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Name:
+    """A name whose digits (or, in English text, Chinese characters) are meant: `“3+13+N”`, `5G`."""
+
+    text: str
+    where: Where | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -113,6 +134,7 @@ class ChartItem:
     value: str                 # metric key
     note: Text | None = None
     target: str | None = None  # metric key (progress)
+    share: str | None = None   # metric key (progress): the share as the source prints it
 
 
 @dataclass(frozen=True)
@@ -156,6 +178,8 @@ class Briefing:
     keywords: dict[str, tuple[str, ...]]
     data: dict[str, Metric]
     sections: tuple[Section, ...]
+    glossary: tuple[Term, ...] = ()
+    names: tuple[Name, ...] = ()
 
 
 # ---------------------------------------------------------------- localized model
@@ -222,6 +246,7 @@ class ChartPoint:
     note: str = ""             # annotation ("第6位")
     target: float | None = None
     target_text: str = ""
+    share_text: str = ""       # progress: the printed share ("66.6%"), drawn instead of a computed one
 
 
 @dataclass(frozen=True)

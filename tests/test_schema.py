@@ -155,8 +155,10 @@ BROKEN: dict[str, tuple[Any, tuple]] = {
     ),
     "wrong metric kind": (lambda d: d["data"]["gdp"]["growth"].__setitem__("kind", "percentage"),
                           ("data", "gdp", "growth", "kind")),
-    "metric with value and expr": (
-        lambda d: d["data"]["services"]["province"].__setitem__("value", 6.0), ("data", "services", "province")),
+    "metric with neither value nor expr": (
+        lambda d: d["data"]["services"]["province"].pop("expr"), ("data", "services", "province")),
+    "computed without a value": (
+        lambda d: d["data"]["services"]["province"].__setitem__("computed", 6.0), ("data", "services", "province")),
     "count without unit": (lambda d: d["data"]["promo"]["signed"].pop("unit"), ("data", "promo", "signed")),
     "rank without scope": (lambda d: d["data"]["gdp"]["rank"].pop("scope"), ("data", "gdp", "rank")),
     "scale on a percent": (lambda d: d["data"]["gdp"]["growth"].__setitem__("scale", "万"), ("data", "gdp", "growth")),

@@ -9,6 +9,7 @@ every number keeps the decimals it was written with.
     data      the `data:` section: metrics, values, scales; placeholder and chart references checked
     expr      formulas
     blocks    sections and blocks
+    glossary  the `glossary:` and `names:` sections (for the editorial check)
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from ..errors import ErrorList, Where
 from .blocks import BLOCK_KINDS, CHART_KINDS, _section
 from .data import MAX_ABS, METRIC_FIELDS, VARIANTS, _build_metric, _check_refs, _collect_data, _RawMetric
 from .expr import MAX_EXPR
+from .glossary import glossary, names
 from .nodes import (
     MAX_STRING,
     SideWhere,
@@ -46,7 +48,7 @@ __all__ = ["BLOCK_KINDS", "CHART_KINDS", "MAX_ABS", "MAX_DEPTH", "MAX_EXPR", "MA
 # ------------------------------------------------------------------ entry point
 
 TOP_FIELDS = {"briefing", "id", "masthead", "title", "subtitle", "date", "author", "source", "keywords",
-              "data", "sections"}
+              "data", "sections", "glossary", "names"}
 
 
 def load(path: str | Path) -> m.Briefing:
@@ -113,6 +115,8 @@ def loads(text: str, file: str = "<string>") -> m.Briefing:
                     pass
         except _Stop:
             pass
+    terms = _opt(ctx, top, "glossary", glossary, "") or ()
+    listed = _opt(ctx, top, "names", names, "") or ()
     _check_refs(ctx, values, raws)
     if ctx.errors:
         # the content is unusable, so `check` and `build` would stop here: report the characters no font
@@ -123,7 +127,7 @@ def loads(text: str, file: str = "<string>") -> m.Briefing:
         raise ErrorList(errors)
     return m.Briefing(id=bid, path=file, masthead=texts["masthead"], title=texts["title"],
                       subtitle=texts["subtitle"], date=date, author=texts["author"], source=texts["source"],
-                      keywords=keywords, data=values, sections=tuple(sections))
+                      keywords=keywords, data=values, sections=tuple(sections), glossary=terms, names=listed)
 
 
 def _glyph_errors(ctx: _Ctx) -> list:

@@ -118,13 +118,15 @@ def _chart(ctx: _Ctx, node: Node, path: str) -> m.Chart:
         return f[key][1]
 
     def citem(ctx: _Ctx, n: Node, p: str) -> m.ChartItem:
-        g = _mapping(ctx, n, p, allowed={"label", "value", "note", "target"}, required=("value",))
+        allowed = {"label", "value", "note"} | ({"target", "share"} if kind == "progress" else set())
+        g = _mapping(ctx, n, p, allowed=allowed, required=("value",))
         if "value" not in g:
             raise _Stop()
         if kind == "progress" and "target" not in g:
             ctx.error(n, "a progress item needs `target`", "add `target: <data key>`", p)
         return m.ChartItem(_opt(ctx, g, "label", _text, p), _metric_ref(ctx, g["value"][1], p + ".value"),
-                           _opt(ctx, g, "note", _tpl, p), _opt(ctx, g, "target", _metric_ref, p))
+                           _opt(ctx, g, "note", _tpl, p), _opt(ctx, g, "target", _metric_ref, p),
+                           _opt(ctx, g, "share", _metric_ref, p))
 
     chart = dict(kind=kind, title=title, unit=unit, source=source, id=cid, where=ctx.where(node))
     if kind in ("hbar", "bar", "progress"):

@@ -19,7 +19,8 @@ VARIANTS = {
     "count": {"num", "full"}, "money": {"num", "full"}, "percent": {"num"}, "pp": {"num"},
     "rank": {"num", "scoped"}, "date": set(), "quantity": {"num", "full"}, "number": {"num", "full"},
 }
-METRIC_FIELDS = {"kind", "value", "expr", "decimals", "scale", "unit", "currency", "scope", "label", "note"}
+METRIC_FIELDS = {"kind", "value", "expr", "computed", "decimals", "scale", "unit", "currency", "scope", "label",
+                 "note"}
 
 
 def _decimal(ctx: _Ctx, node: Node, path: str) -> tuple[Decimal, int]:
@@ -127,11 +128,17 @@ def _build_metric(ctx: _Ctx, raw: _RawMetric, values: dict[str, m.Metric],
         else:
             decimals = int(dn.value)
     has_value, has_expr = "value" in f, "expr" in f
-    if has_value == has_expr:
-        ctx.error(node, "a metric needs exactly one of `value` or `expr`",
-                  "give the number as printed in `value`, or a formula in `expr`", path)
+    if not has_value and not has_expr:
+        ctx.error(node, "a metric needs `value` or `expr`",
+                  "give the number as printed in `value`, or a formula in `expr` (or both: the value is "
+                  "printed, the formula checked)", path)
         return None
+    if "computed" in f and not (has_value and has_expr):
+        ctx.error(f["computed"][0], "`computed` records what `expr` gives where the printed `value` differs",
+                  "give both `value` and `expr`, or remove `computed`", path + ".computed")
     derived = False
+    expr_src: str | None = None
+    expr_value: Decimal | None = None
     if kind == "date":
         vn = f["value"][1] if has_value else f["expr"][1]
         if has_expr or not (isinstance(vn, ScalarNode) and vn.tag == TIMESTAMP):
@@ -143,52 +150,72 @@ def _build_metric(ctx: _Ctx, raw: _RawMetric, values: dict[str, m.Metric],
             ctx.error(vn, f"'{vn.value}' is not a calendar date", "write YYYY-MM-DD", path + ".value")
             return None
         digits = 0
-    elif has_value:
-        try:
-            value, digits = _decimal(ctx, f["value"][1], path + ".value")
-        except _Stop:
-            return None
-        if kind == "rank" and (digits or value < 1):
-            ctx.error(f["value"][1], "a rank must be a whole number from 1 up", "write e.g. `value: 6`",
-                      path + ".value")
-            return None
     else:
-        en = f["expr"][1]
-        if not isinstance(en, ScalarNode) or en.tag != STR:
-            ctx.error(en, "expr must be a formula in a string", "write e.g. `expr: a.b - c.d`", path + ".expr")
-            return None
-        if raw.key in stack:
-            ctx.error(en, f"formula refers back to itself ({' → '.join(stack + (raw.key,))})",
-                      "break the cycle", path + ".expr")
-            return None
-
-        def lookup(name: str) -> Decimal | None:
-            if name not in raws:
-                ctx.error(en, f"formula names unknown data key '{name}'", "check the key under `data:`",
-                          path + ".expr")
+        if has_value:
+            try:
+                value, digits = _decimal(ctx, f["value"][1], path + ".value")
+            except _Stop:
                 return None
-            dep = _build_metric(ctx, raws[name], values, raws, stack + (raw.key,))
-            if dep is None or not isinstance(dep.value, Decimal):
+            if kind == "rank" and (digits or value < 1):
+                ctx.error(f["value"][1], "a rank must be a whole number from 1 up", "write e.g. `value: 6`",
+                          path + ".value")
                 return None
-            return dep.number
-
-        full = _eval_expr(ctx, en, en.value, lookup, path + ".expr")
-        if full is None:
-            return None
-        value = full.scaleb(-m.SCALES[scale]) if scale else full
-        digits = decimals if decimals is not None else 1
-        if abs(value) >= MAX_ABS:
-            ctx.error(en, f"formula gives {value:.6g}, too large (limit ±10^15)", "check the formula",
-                      path + ".expr")
-            return None
-        value = value.quantize(Decimal(1).scaleb(-digits))
-        derived = True
+        if has_expr:
+            expr_src, expr_value = _relation(ctx, raw, values, raws, stack, scale)
+            if expr_value is None:
+                return None
+            if not has_value:
+                value = expr_value
+                digits = decimals if decimals is not None else 1
+                value = value.quantize(Decimal(1).scaleb(-digits))
+                derived = True
+    computed = None
+    if "computed" in f and has_value and has_expr:
+        try:
+            computed, _ = _decimal(ctx, f["computed"][1], path + ".computed")
+        except _Stop:
+            pass
     metric = m.Metric(key=raw.key, kind=kind, value=value,
                       decimals=decimals if decimals is not None else digits, scale=scale, unit=unit,
-                      currency=currency, scope=scope, label=label, note=note, derived=derived, where=where)
+                      currency=currency, scope=scope, label=label, note=note, derived=derived, where=where,
+                      expr=expr_src, expr_value=expr_value, computed=computed)
     values[raw.key] = metric
     return metric
 
+
+def _relation(ctx: _Ctx, raw: _RawMetric, values: dict[str, m.Metric], raws: dict[str, _RawMetric],
+              stack: tuple[str, ...], scale: str | None) -> tuple[str | None, Decimal | None]:
+    """A metric's `expr`: its source and what it gives in the metric's scale (unrounded), or None after an
+    error."""
+    path = raw.path
+    en = raw.fields["expr"][1]
+    if not isinstance(en, ScalarNode) or en.tag != STR:
+        ctx.error(en, "expr must be a formula in a string", "write e.g. `expr: a.b - c.d`", path + ".expr")
+        return None, None
+    if raw.key in stack:
+        ctx.error(en, f"formula refers back to itself ({' → '.join(stack + (raw.key,))})",
+                  "break the cycle", path + ".expr")
+        return None, None
+
+    def lookup(name: str) -> Decimal | None:
+        if name not in raws:
+            ctx.error(en, f"formula names unknown data key '{name}'", "check the key under `data:`",
+                      path + ".expr")
+            return None
+        dep = _build_metric(ctx, raws[name], values, raws, stack + (raw.key,))
+        if dep is None or not isinstance(dep.value, Decimal):
+            return None
+        return dep.number
+
+    full = _eval_expr(ctx, en, en.value, lookup, path + ".expr")
+    if full is None:
+        return None, None
+    value = full.scaleb(-m.SCALES[scale]) if scale else full
+    if abs(value) >= MAX_ABS:
+        ctx.error(en, f"formula gives {value:.6g}, too large (limit ±10^15)", "check the formula",
+                  path + ".expr")
+        return None, None
+    return en.value, value
 
 
 def _check_refs(ctx: _Ctx, values: dict[str, m.Metric], raws: dict[str, _RawMetric]) -> None:

@@ -2,6 +2,7 @@
 text pairs, placeholders, lists. A value that cannot be used records its error and raises `_Stop`."""
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -34,11 +35,20 @@ class SideWhere(Where):
     character (no escapes, folding or block indentation), so a character's own position can be given."""
 
     exact: bool = False
+    # for strings not written character for character (folded, multi-line, escaped): (offset in the value,
+    # line, column) wherever the value stops running on in the file; line 0 means "unknown from here"
+    anchors: tuple[tuple[int, int, int], ...] = field(default=(), compare=False)
 
     def at(self, value: str, offset: int) -> Where:
-        """The position of value[offset] (the string's start when the mapping is not exact)."""
-        if not self.exact or self.line is None or not 0 <= offset <= len(value):
+        """The position of value[offset] (the string's start when it cannot be told)."""
+        if self.line is None or not 0 <= offset <= len(value):
             return self
+        if not self.exact:
+            i = bisect.bisect_right(self.anchors, (offset, 1 << 30, 0)) - 1
+            if i < 0 or not self.anchors[i][1]:
+                return self
+            off, line, col = self.anchors[i]
+            return Where(self.file, line, col + offset - off, self.field)
         before = value[:offset]
         nl = before.rfind("\n")
         col = (self.col or 1) + offset if nl < 0 else offset - nl
@@ -86,8 +96,9 @@ class _Ctx:
         quote = 1 if getattr(node, "style", None) in ("'", '"') else 0
         raw = self.text[start.index + quote: end.index - quote] if self.text else None
         exact = isinstance(node, ScalarNode) and raw == node.value
+        anchors = () if exact or not isinstance(node, ScalarNode) or not self.text else _align(self.text, node)
         return SideWhere(self.file, start.line + 1, start.column + 1 + (quote if exact else 0),
-                         path.lstrip(".") or None, exact)
+                         path.lstrip(".") or None, exact, anchors)
 
     def where_in(self, node: Node, offset: int, path: str = "") -> Where:
         """The position of character `offset` of a scalar's value (its start when not exact)."""
@@ -97,6 +108,63 @@ class _Ctx:
     def fail(self, node: Node | None, what: str, fix: str, path: str = "") -> "_Stop":
         self.error(node, what, fix, path)
         return _Stop()
+
+
+def _align(text: str, node: ScalarNode) -> tuple[tuple[int, int, int], ...]:
+    """Where each character of a scalar's value stands in the file, for values that are not a plain copy
+    of their source (folded `>` and literal `|` blocks, plain or quoted text over several lines, escapes):
+    the value is walked against the source, the source's line breaks, indentation and escapes skipped.
+    Returns anchors (offset in the value, line, column), one wherever the run in the file breaks; an
+    anchor with line 0 means the walk lost its way there (e.g. an escape it does not know)."""
+    value, style = node.value, getattr(node, "style", None)
+    j, end = node.start_mark.index, node.end_mark.index
+    if style in ("|", ">"):
+        nl = text.find("\n", j, end)          # the content starts on the line after the header
+        j = end if nl < 0 else nl + 1
+    elif style in ("'", '"'):
+        j += 1
+    line = text.count("\n", 0, j) + 1
+    line_start = text.rfind("\n", 0, j) + 1
+    anchors: list[tuple[int, int, int]] = []
+    last = (-2, -2)                          # (value offset, source index) of the previous character
+
+    def advance(to: int) -> None:
+        nonlocal j, line, line_start
+        breaks = text.count("\n", j, to)
+        if breaks:
+            line += breaks
+            line_start = text.rfind("\n", j, to) + 1
+        j = to
+
+    for i, ch in enumerate(value):
+        if ch in " \t\n":
+            if j < end and text[j] in " \t\r\n":     # a space or a folded line break: its source whitespace
+                k = j
+                while k < end and text[k] in " \t\r\n":
+                    k += 1
+                advance(k)
+            continue
+        k = j
+        while k < end and text[k] in " \t\r\n":
+            k += 1
+        if style == '"' and k < end and text[k] == "\\":   # an escape stands for one character
+            width = {"x": 4, "u": 6, "U": 10}.get(text[k + 1: k + 2], 2)
+            advance(k)
+            pos, k = k, k + width
+        elif style == "'" and ch == "'" and text[k: k + 2] == "''":
+            advance(k)
+            pos, k = k, k + 2
+        elif k < end and text[k] == ch:
+            advance(k)
+            pos, k = k, k + 1
+        else:
+            anchors.append((i, 0, 0))
+            return tuple(anchors)
+        if last != (i - 1, pos - 1):
+            anchors.append((i, line, pos - line_start + 1))
+        last = (i, pos if k == pos + 1 else -10)
+        j = k
+    return tuple(anchors)
 
 
 # ------------------------------------------------------------------ primitives
