@@ -103,7 +103,8 @@ class _Ctx:
     def where_in(self, node: Node, offset: int, path: str = "") -> Where:
         """The position of character `offset` of a scalar's value (its start when not exact)."""
         side = self.side(node, path)
-        return side.at(node.value, offset) if side.exact else self.where(node, path)
+        at = side.at(node.value, offset)
+        return self.where(node, path) if at is side and not side.exact else at
 
     def fail(self, node: Node | None, what: str, fix: str, path: str = "") -> "_Stop":
         self.error(node, what, fix, path)
