@@ -512,7 +512,7 @@ def test_user_without_password_or_terminal(smtpd, zh_pdf: Path) -> None:
 
 def test_eml_cannot_combine_with_smtp_options(tmp_path: Path, zh_pdf: Path) -> None:
     expect_error([str(zh_pdf), "--to", "a@example.org", "--from", "b@example.org", "--user", "u",
-                  "--eml", str(tmp_path / "o.eml")], zh_pdf, "only apply with --smtp")
+                  "--eml", str(tmp_path / "o.eml")], zh_pdf, "only apply when sending")
 
 
 def test_no_sender_anywhere(tmp_path: Path, zh_pdf: Path) -> None:
