@@ -44,9 +44,11 @@ UNITS = sorted(["万亿元", "亿元", "万元", "元/人", "元", "亿美元", 
 _NUMBER = r"[-−－]?\d+(?:\.\d+)?"
 _RATIO = r"\d+(?:\.\d+)?(?:[:︰∶：]\d+(?:\.\d+)?)+"
 _TOKEN = re.compile(r"(?<![\d.])(?:" + _RATIO + "|" + _NUMBER + "(?:" + "|".join(map(re.escape, UNITS)) + ")?)")
-# Digits that are not figures: dates, years, months, footnote markers, figure and table numbers, quoted names.
-NOT_FIGURES = [r"\d{4}-\d{2}-\d{2}", r"\d{4}(?:-\d{4})?年度?", r"\d{1,2}月\d{1,2}日", r"\d{1,2}(?:-\d{1,2})?月份?",
-               r"\[\d+\]", r"[图表]\s*\d+", r"“[^”]*”"]
+# Digits that are not figures: dates, times, years, quarters and months, footnote markers, figure and table
+# numbers, the numbers of a numbered list, standard numbers, quoted names.
+NOT_FIGURES = [r"\d{4}-\d{2}-\d{2}", r"\b\d{2}:\d{2}\b", r"\d{4}(?:-\d{4})?年度?", r"\d季度",
+               r"\d{1,2}月\d{1,2}日", r"\d{1,2}(?:-\d{1,2})?月份?", r"\[\d+\]", r"[图表]\s*\d+",
+               r"(?m)^\d+\.(?!\d)", r"GB/T\s*\d+(?:-\d+)?", r"“[^”]*”"]
 MINUS = str.maketrans({"−": "-", "－": "-"})
 
 
@@ -109,15 +111,17 @@ def built(tmp_path_factory) -> dict[str, dict[str, str]]:
 def joined(text: str, lang: str) -> str:
     """The text as one line: Chinese without any space, English with single spaces and a word hyphenated at
     a line end put back together (so that a figure broken across lines is still found: see `broken`)."""
-    if lang == "zh":
-        return re.sub(r"\s+", "", text).translate(MINUS)
+    if lang == "zh":   # no space next to a Chinese character; one between two table cells ("2015 7.1 7.1")
+        return re.sub(r"\s+", " ", re.sub(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+", "", text)).translate(MINUS)
     return re.sub(r"\s+", " ", re.sub(r"-\n", "", text.replace("\u00a0", " ")))
 
 
 def lines(text: str, lang: str) -> str:
     """The text with its line ends kept (spaces removed in Chinese, single in English)."""
-    text = re.sub(r"[^\S\n]+", "" if lang == "zh" else " ", text.replace("\u00a0", " "))
-    return text.translate(MINUS) if lang == "zh" else text
+    text = re.sub(r"[^\S\n]+", " ", text.replace("\u00a0", " "))
+    if lang == "zh":
+        text = re.sub(r" (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) ", "", text).translate(MINUS)
+    return text
 
 
 _ZH_AFTER = "".join(sorted({c for u in UNITS for c in u}))
@@ -140,7 +144,8 @@ def broken(figure: str, text: str, lang: str) -> bool:
     line by line), by looking for the figure's number followed by a hyphenated scale or unit word
     ("1.41175 bil-"), or for its number cut in two ("CNY 100.21" … "8 billion")."""
     if lang == "zh":   # the figure itself: a line may break between a verb and its figure ("下降|0.1%")
-        return any(occurrences(t, joined(text, lang), lang) > occurrences(t, lines(text, lang), lang)
+        squashed = re.sub(r"\s+", "", text).translate(MINUS)
+        return any(occurrences(t, squashed, lang) > occurrences(t, lines(text, lang), lang)
                    for t in figure_tokens(figure))
     if occurrences(figure, joined(text, lang), lang) > occurrences(figure, lines(text, lang), lang):
         return True
@@ -210,9 +215,10 @@ def test_content_types_no_figure_into_its_text(name):
                     if k == "zh":
                         text = " ".join(figure_tokens(text))
                     else:
-                        # years, quoted names ("“8+4” policies"), ordinals in names ("the 20th National
-                        # Congress") and COVID-19
-                        text = re.sub(r"\b(19|20)\d\d\b|“[^”]*”|\b\d+(?:st|nd|rd|th) (?=[A-Z])|COVID-19", " ", text)
+                        # years, quarters (Q1), quoted names ("“8+4” policies"), ordinals in names ("the 20th
+                        # National Congress"), numbered notes, standard numbers and COVID-19
+                        text = re.sub(r"(?m)\b(19|20)\d\d\b|\bQ[1-4]\b|“[^”]*”|\b\d+(?:st|nd|rd|th) (?=[A-Z])|"
+                                      r"^\d+\. |GB/T \d+-\d+|COVID-19", " ", text)
                     if re.search(r"\d", text):
                         typed.append(f"{path}.{k}: {v[:60]}")
                 elif k != "data":
