@@ -4,7 +4,9 @@ The stages, each one function with typed input and output (see docs/architecture
 
     load(path)               -> Briefing        YAML → bilingual model, validated, with source positions
     localize(briefing, lang) -> LocalBriefing   every string in one language, every number formatted (babel)
-    compose(local, options)  -> [Flowable]      our typesetter's paragraphs, tables, key figures, charts
+    draw_charts(local, width) -> Drawings       each chart as plain data (paths, text runs, alt text); cached,
+                                                the rest drawn in a worker process while the text is laid out
+    compose(local, options, drawings) -> [Flowable]   our typesetter's paragraphs, tables, key figures; charts placed
     render(story, meta)      -> bytes           page templates, header/footer, outline, metadata
     deliver                                     atomic file writes, .eml, SMTP
 

@@ -1,4 +1,4 @@
-"""Command line: `briefing build`, `briefing check`, `briefing mail`.
+"""Command line: `briefing build`, `briefing watch`, `briefing check`, `briefing mail`.
 
 Turns every `BriefingError` into one line per problem on stderr and exit code 1. No traceback reaches a
 user; an unexpected failure is one line too (exit 2) and asks to be reported.
@@ -42,6 +42,19 @@ def _parser() -> argparse.ArgumentParser:
                        description="Write NAME.yaml: the sample briefing with id NAME, to edit and build.")
     n.add_argument("name", metavar="NAME",
                    help="the briefing's name: its file is NAME.yaml, its PDFs out/NAME.zh.pdf and out/NAME.en.pdf")
+
+    w = sub.add_parser("watch", help="rebuild a briefing on every save of its content file",
+                       description="Build a briefing, then rebuild it on every save of its content file, "
+                                   "printing problems without stopping. Ctrl-C ends it.")
+    w.add_argument("content", metavar="CONTENT", help="the content file to watch")
+    w.add_argument("--lang", action="append", choices=["zh", "en"],
+                   help="language; repeat for several (default: zh and en)")
+    wout = w.add_mutually_exclusive_group()
+    wout.add_argument("-o", "--output", metavar="PATH", help="output PDF path (one language)")
+    wout.add_argument("--out-dir", metavar="DIR", default="out", help="output folder (default: out/)")
+    w.add_argument("--paper", choices=["a4", "letter"], default="a4", help="paper size (default: a4)")
+    w.add_argument("--no-cache", action="store_true", help="do not read or write the chart cache")
+    w.add_argument("--toc", action="store_true", help="add a table of contents")
 
     c = sub.add_parser("check", help="validate content files without building",
                        description="Validate content: both languages complete, placeholders, glyphs, chart data.")
@@ -164,6 +177,24 @@ def cmd_new(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_watch(a: argparse.Namespace) -> int:
+    import gc
+
+    from .pipeline import BuildOptions
+    from .watch import Target, watch
+
+    langs = list(dict.fromkeys(a.lang or ["zh", "en"]))
+    if a.output and len(langs) > 1:
+        raise OutputError("names one output file, but this command builds several",
+                          "give one --lang, or use --out-dir", "-o")
+    # charts drawn in this process: matplotlib, once imported, stays loaded for the next save
+    opts = BuildOptions(paper=a.paper, chart_cache=not a.no_cache, toc=a.toc, parallel=False)
+    _preload(langs)
+    gc.freeze()
+    targets = [Target(lang, Path(a.output) if a.output else None) for lang in langs]
+    return watch(a.content, targets, a.out_dir, opts)
+
+
 def cmd_check(a: argparse.Namespace) -> int:
     from .pipeline import check
 
@@ -189,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_check(a)
         if a.command == "new":
             return cmd_new(a)
+        if a.command == "watch":
+            return cmd_watch(a)
         if a.command == "mail":
             from .mailcli import run_mail
 

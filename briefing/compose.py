@@ -6,12 +6,14 @@ in body text, list items, table cells, key-figure panels and captions alike.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 from reportlab.platypus.doctemplate import ActionFlowable
 
 from . import model as m
+from .figure import Figure
 from . import theme
 from .fonts import font_name, line_width
 from .localize import section_number
@@ -21,7 +23,6 @@ from .typeset import Para, ParaStyle, Run
 @dataclass(frozen=True)
 class Options:
     width: float                # text column width, pt
-    chart_cache: bool = True
     toc: tuple = ()             # (level, title, page, key) per section: print a table of contents
 
 
@@ -224,9 +225,16 @@ def one(text: str, **kw) -> list[Run]:
     return [Run(text, bold=kw.get("bold", False), size=kw.get("size"), color=kw.get("color"))] if text else []
 
 
+class Figures(Protocol):
+    """What the charts stage gives compose: each chart's drawing (waited for if still being drawn)."""
+
+    def figure(self, chart: m.LChart) -> Figure: ...
+
+
 class Composer:
-    def __init__(self, doc: m.LocalBriefing, opts: Options) -> None:
+    def __init__(self, doc: m.LocalBriefing, opts: Options, drawings: Figures | None = None) -> None:
         self.doc, self.opts, self.lang = doc, opts, doc.lang
+        self.drawings = drawings
         self.sz = theme.SIZES[doc.lang]
         self.L = doc.labels
         self.figures = 0
@@ -441,17 +449,22 @@ class Composer:
         return out
 
     def chart(self, c: m.LChart) -> Flowable:
-        from . import charts
         from .vector import FigureFlowable
 
         self.figures += 1
-        fig = charts.render(c, self.opts.width, cache=self.opts.chart_cache)
+        drawings, width = self.drawings, self.opts.width
+        if drawings is not None:
+            fig = FigureFlowable(lambda: drawings.figure(c))
+        else:   # composed without the charts stage (tests, tools): drawn when placed, never cached
+            from . import charts
+
+            fig = FigureFlowable(lambda: charts.render(c, width, cache=False))
         cap = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.small + 1,
                         leading=(self.sz.small + 1) * 1.6, align="left", first_indent=0, color=theme.INK,
                         space_before=8)
         parts: list[Flowable] = [
             Para(one(self.L["figure_caption"].format(n=self.figures, title=c.title), bold=True), cap),
-            FigureFlowable(fig),
+            fig,
         ]
         if c.source:
             parts.append(Para(one(self.L["source"].format(text=c.source)), replace(self.small, space_after=6)))
@@ -462,5 +475,17 @@ class Composer:
         return figure
 
 
-def compose(doc: m.LocalBriefing, opts: Options) -> list[Flowable]:
-    return Composer(doc, opts).story()
+def compose(doc: m.LocalBriefing, opts: Options, drawings: Figures | None = None) -> list[Flowable]:
+    """The story: every block as flowables; charts are placed from `drawings` (the charts stage)."""
+    return Composer(doc, opts, drawings).story()
+
+
+def prelayout(story: list[Flowable], width: float) -> None:
+    """Break every top-level paragraph of the story into lines at the column width now (they keep their
+    lines), leaving figures alone: run while the charts are still being drawn in the worker, this is the
+    text layout the page layout would otherwise do after waiting for the first chart."""
+    for f in story:
+        if isinstance(f, Para):
+            f.wrap(width, 1e6)
+        elif isinstance(f, Stack):
+            prelayout(f.items, width)

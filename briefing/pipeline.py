@@ -1,4 +1,4 @@
-"""The stages wired together: load → localize → compose → render."""
+"""The stages wired together: load → localize → charts → compose → render."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -14,13 +14,15 @@ TOC_AUTO_PAGES = 8   # longer briefings get a table of contents without --toc
 class BuildOptions:
     paper: str = "a4"          # "a4" | "letter"
     chart_cache: bool = True
+    parallel: bool = True      # draw charts not cached in a worker process while the text is laid out
     toc: bool = False
     bleed: float = 0.0         # pt; > 0 adds a bleed area and crop marks
 
 
 def build_model(b: m.Briefing, lang: m.Lang, opts: BuildOptions = BuildOptions()) -> bytes:
     from . import theme
-    from .compose import Options, compose
+    from .charts import draw_charts
+    from .compose import Options, compose, prelayout
     from .glyphs import check_glyphs
     from .localize import localize
     from .render import Meta, render
@@ -33,21 +35,26 @@ def build_model(b: m.Briefing, lang: m.Lang, opts: BuildOptions = BuildOptions()
                 keywords=local.keywords, lang=lang, date=b.date,
                 header_left=f"{local.masthead}  ·  {local.title}" if lang == "en" else f"{local.masthead}　{local.title}",
                 header_right=local.date, page_label=local.labels["page"])
-    copts = Options(width=page.frame_width, chart_cache=opts.chart_cache)
-    entries: list = []
-    pdf = render(compose(local, copts), meta, pagesize=pagesize, page=page, bleed=opts.bleed, toc_sink=entries)
-    pages = entries[-1][2] if entries else 1
-    if opts.toc or pages > TOC_AUTO_PAGES:
-        # Contents: a first pass with placeholder page numbers takes the same room as the real list, so a
-        # second pass with the numbers it found is final.
-        for _ in range(3):
-            found: list = []
-            toc = tuple((lvl, title, pg, key) for lvl, title, pg, key in entries)
-            pdf = render(compose(local, replace(copts, toc=toc)), meta, pagesize=pagesize, page=page,
-                         bleed=opts.bleed, toc_sink=found)
-            if [e[2] for e in found] == [e[2] for e in entries] and toc:
-                break
-            entries = found
+    copts = Options(width=page.frame_width)
+    # Charts not in the cache are drawn in a worker process while this one lays out the text.
+    with draw_charts(local, page.frame_width, cache=opts.chart_cache, parallel=opts.parallel) as drawings:
+        story = compose(local, copts, drawings)
+        if drawings.pending:
+            prelayout(story, page.frame_width)
+        entries: list = []
+        pdf = render(story, meta, pagesize=pagesize, page=page, bleed=opts.bleed, toc_sink=entries)
+        pages = entries[-1][2] if entries else 1
+        if opts.toc or pages > TOC_AUTO_PAGES:
+            # Contents: a first pass with placeholder page numbers takes the same room as the real list, so a
+            # second pass with the numbers it found is final.
+            for _ in range(3):
+                found: list = []
+                toc = tuple((lvl, title, pg, key) for lvl, title, pg, key in entries)
+                pdf = render(compose(local, replace(copts, toc=toc), drawings), meta, pagesize=pagesize, page=page,
+                             bleed=opts.bleed, toc_sink=found)
+                if [e[2] for e in found] == [e[2] for e in entries] and toc:
+                    break
+                entries = found
     return pdf
 
 

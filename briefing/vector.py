@@ -1,26 +1,41 @@
-"""Replaying a chart `Figure` on a ReportLab canvas: paths as PDF paths, text as real text in the
-document's embedded sans face. No raster images, no matplotlib."""
+"""Replaying a chart `Figure` (plain data from the charts stage) on a ReportLab canvas: paths as PDF paths,
+text as real text in the document's embedded sans face. No raster images, no matplotlib, no model."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Union
 
 from reportlab.lib.colors import HexColor
 from reportlab.platypus import Flowable
 
-from . import fonts
-from .charts import FAMILY, Figure, PathOp, TextOp
+from . import fonts, theme
+from .figure import Figure, PathOp, TextOp
+
+FAMILY = theme.CHART_FAMILY
 
 
 class FigureFlowable(Flowable):
-    """A chart drawn at its own size (the column width it was rendered for)."""
+    """A chart drawn at its own size (the column width it was drawn for). Given a function instead of a
+    figure, it calls it the first time its size is needed: a chart still being drawn in the worker is
+    waited for only when the page layout reaches it."""
 
-    def __init__(self, figure: Figure, h_align: str = "CENTER") -> None:
+    def __init__(self, figure: Union[Figure, Callable[[], Figure]], h_align: str = "CENTER") -> None:
         super().__init__()
-        self.figure = figure
-        self.width, self.height = figure.width, figure.height
+        self._figure = figure
         self.hAlign = h_align
 
+    @property
+    def figure(self) -> Figure:
+        if not isinstance(self._figure, Figure):
+            self._figure = self._figure()
+        return self._figure
+
+    @property
+    def alt(self) -> str:
+        """The chart in words, for the PDF's /Alt."""
+        return self.figure.alt
+
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width, self.height = self.figure.width, self.figure.height
         return self.width, self.height
 
     def draw(self) -> None:

@@ -196,9 +196,12 @@ def test_cache_hit_and_miss(tmp_path: Path) -> None:
     stored = [f for f in files if f.name != "fonts.json"]
     assert len(stored) == 1
     # a hit is read from the file: change the file, and the change comes back
-    data = json.loads(stored[0].read_text())
+    from briefing.charts import cache
+
+    key = charts.cache_key(chart, WIDTH)
+    data = json.loads(cache.decode(key, stored[0].read_bytes()))
     data["height"] = 123.0
-    stored[0].write_text(json.dumps(data))
+    stored[0].write_bytes(cache.encode(key, json.dumps(data).encode()))
     assert charts.render(chart, WIDTH).height == 123.0
     # cache=False neither reads nor writes
     assert charts.render(chart, WIDTH, cache=False).height == first.height

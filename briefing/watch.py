@@ -1,0 +1,105 @@
+"""`briefing watch`: rebuild a briefing's PDFs on every save of its content file.
+
+The process stays up, so fonts, modules (and matplotlib, once a chart had to be drawn) stay loaded and a
+rebuild costs only the build itself. The content file is polled (one `stat` every `interval` seconds):
+a save is a change of its modification time, size or inode, so editors that save by writing a new file
+and renaming it over the old one are seen too. A rebuild starts once the file has stopped changing for
+`settle` seconds (a save in several writes is built once). Errors and warnings are printed in the usual
+one-line form and the watch goes on; PDFs are written atomically, so a viewer never sees half a file.
+Ctrl-C ends it (exit 130).
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import BriefingError, ErrorList
+
+Stamp = tuple[int, int, int, int]   # (mtime_ns, size, inode, device); (0, -1, 0, 0) when absent
+
+
+def stamp(path: str) -> Stamp:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (0, -1, 0, 0)
+    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_dev)
+
+
+@dataclass
+class Target:
+    lang: str
+    output: Path | None      # -o PATH, else out_dir/<id>.<lang>.pdf
+
+
+def rebuild(path: str, targets: list[Target], out_dir: str, opts, say: Callable[[str], None],
+            err: Callable[[str], None]) -> bool:
+    """Build every target once; report; True when all were written."""
+    from .deliver import atomic_write
+    from .load import load
+    from .pipeline import build_model
+
+    t = time.perf_counter()
+    written: list[str] = []
+    try:
+        b = load(path)
+        for tg in targets:
+            out = tg.output or Path(out_dir) / f"{b.id}.{tg.lang}.pdf"
+            atomic_write(out, build_model(b, tg.lang, opts))
+            written.append(str(out))
+    except BriefingError as e:
+        for line in (e.lines() if isinstance(e, ErrorList) else [e.line()]):
+            err(line)
+        err(f"{path}: not rebuilt ({time.perf_counter() - t:.2f} s); watching for the next save")
+        return False
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as e:
+        if os.environ.get("BRIEFING_DEBUG"):
+            raise
+        err(f"{path}: internal error: {type(e).__name__}: {e} — please report this (set BRIEFING_DEBUG=1 "
+            "for details)")
+        return False
+    say(f"{path} → {', '.join(written)} ({time.perf_counter() - t:.2f} s)")
+    return True
+
+
+def watch(path: str, targets: list[Target], out_dir: str, opts, *, interval: float = 0.1, settle: float = 0.05,
+          say: Callable[[str], None] | None = None, err: Callable[[str], None] | None = None,
+          max_builds: int | None = None) -> int:
+    """Build now, then after every save, until interrupted (or `max_builds`, for tests)."""
+    say = say or (lambda s: print(s, flush=True))
+    err = err or (lambda s: print(s, file=sys.stderr, flush=True))
+    builds = 0
+    last = stamp(path)
+    missing_reported = False
+    say(f"watching {path} (Ctrl-C to stop)")
+    if last[1] >= 0:
+        rebuild(path, targets, out_dir, opts, say, err)
+        builds += 1
+    while max_builds is None or builds < max_builds:
+        time.sleep(interval)
+        now = stamp(path)
+        if now == last:
+            continue
+        # wait until the file stops changing (an editor may write it in several steps)
+        while True:
+            time.sleep(settle)
+            again = stamp(path)
+            if again == now:
+                break
+            now = again
+        last = now
+        if now[1] < 0:
+            if not missing_reported:
+                err(f"{path}: the file is gone; waiting for it to come back")
+                missing_reported = True
+            continue
+        missing_reported = False
+        rebuild(path, targets, out_dir, opts, say, err)
+        builds += 1
+    return 0
