@@ -20,7 +20,7 @@ import json
 import logging
 from collections.abc import Iterator
 from dataclasses import replace
-from functools import cache, lru_cache
+import functools
 from typing import Any
 
 from .. import fonts, theme
@@ -78,7 +78,7 @@ def _theme_fingerprint() -> dict[str, Any]:
             if k.isupper() and isinstance(v, (str, int, float, tuple))}
 
 
-@cache
+@functools.lru_cache(maxsize=None)  # noqa: UP033 - `cache` is the submodule here
 def _font_fingerprints() -> tuple[tuple[tuple[str, int, str], ...], str | None]:
     """The chart faces' fingerprints, once per process, and the problem with the digest store, if any."""
     paths = [fonts.font_path(family, bold) for family in (FAMILY, fonts.LATIN[FAMILY]) for bold in (False, True)]
