@@ -214,19 +214,31 @@ CHART_DOC = (ROOT / "tests" / "data" / "mini.yaml").read_text("utf-8") + """
               items:
                 - {value: gdp.growth, note: "{gdp.rank:scoped}"}
                 - {value: revenue_growth}
+          - chart:
+              kind: line
+              title: {zh: 趋势, en: Trend}
+              unit: {zh: "%", en: "%"}
+              x: [{zh: 一季度, en: Q1}, {zh: 上半年, en: H1}]
+              series:
+                - {label: {zh: 本市, en: City}, values: [revenue_growth, gdp.growth]}
+                - {label: {zh: 全省, en: Province}, values: [services_prov, services]}
 """
 
 
-def build(tmp_path: Path, xdg: Path, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
+def build(tmp_path: Path, xdg: Path, *extra: str, env: dict | None = None,
+          cwd: Path | None = None) -> subprocess.CompletedProcess:
     doc = tmp_path / "chart.yaml"
     doc.write_text(CHART_DOC, "utf-8")
     (tmp_path / "tmp").mkdir(exist_ok=True)
     e = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(xdg), "TMPDIR": str(tmp_path / "tmp"),
          **(env or {})}
-    e.pop("MPLCONFIGDIR", None) if not env or "MPLCONFIGDIR" not in env else None
+    for name in ("MPLCONFIGDIR", "MATPLOTLIBRC"):
+        if name not in (env or {}):
+            e.pop(name, None)
+    e["SOURCE_DATE_EPOCH"] = "1"
     return subprocess.run([sys.executable, "-m", "briefing", "build", str(doc), "--lang", "zh",
                            "--out-dir", str(tmp_path / "out"), *extra], env=e, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=120, cwd=cwd)
 
 
 def pdf_text(path: Path) -> str:
@@ -243,19 +255,21 @@ def quiet_success(r: subprocess.CompletedProcess, tmp_path: Path) -> None:
     assert [p.name for p in (tmp_path / "tmp").iterdir()] == []   # no matplotlib-* (or other) folders
 
 
-def test_matplotlib_keeps_its_files_in_our_cache_not_the_users(tmp_path: Path) -> None:
+def test_matplotlib_keeps_its_files_in_our_cache_and_a_users_matplotlibrc_changes_nothing(tmp_path: Path) -> None:
+    rc = "lines.linewidth: 9\nmarkers.fillstyle: none\nlines.dash_capstyle: round\n"
+    r = build(tmp_path, tmp_path / "xdg")
+    quiet_success(r, tmp_path)
+    plain = (tmp_path / "out" / "mini.zh.pdf").read_bytes()
+    assert (tmp_path / "xdg" / "briefing" / "matplotlib").is_dir()
     user = tmp_path / "user-mpl"
     user.mkdir()
-    (user / "matplotlibrc").write_text("axes.linewidth: 9\nfont.family: fantasy\n")
-    r = build(tmp_path, tmp_path / "xdg", env={"MPLCONFIGDIR": str(user)})
+    (user / "matplotlibrc").write_text(rc)
+    (tmp_path / "matplotlibrc").write_text(rc)            # matplotlib also reads one in the working folder
+    r = build(tmp_path, tmp_path / "xdg2", env={"MPLCONFIGDIR": str(user), "MATPLOTLIBRC": str(user)},
+              cwd=tmp_path)
     quiet_success(r, tmp_path)
-    assert list((tmp_path / "xdg" / "briefing" / "matplotlib").glob("fontlist-*.json"))
     assert [p.name for p in user.iterdir()] == ["matplotlibrc"]
-    # and the user's matplotlibrc changed nothing: the same PDF as without it
-    first = (tmp_path / "out" / "mini.zh.pdf").read_bytes()
-    r = build(tmp_path, tmp_path / "xdg2")
-    quiet_success(r, tmp_path)
-    assert (tmp_path / "out" / "mini.zh.pdf").read_bytes() == first
+    assert (tmp_path / "out" / "mini.zh.pdf").read_bytes() == plain
 
 
 def test_a_cache_that_cannot_be_created_still_builds_quietly(tmp_path: Path) -> None:

@@ -1,13 +1,17 @@
-"""The matplotlib side of chart drawing: a recording renderer and a canvas in points.
+"""Chart drawing in points: a `Canvas` the size of the chart, with `Plot` areas that map data to points.
 
-matplotlib lays a chart out and draws it at its real print size (1 unit = 1 pt, dpi 72), so font sizes are
-true. Its drawing calls go to a `RendererBase` that records vector operations (paths and text) instead of
-pixels; text is recorded as strings and measured with the advance widths ReportLab uses, so matplotlib's
-alignment is exact on the page and the PDF sets chart text as real, selectable text.
+Charts are laid out in points, not left to a plotting library: every mark and label is placed by our code
+and recorded at once as plain `PathOp`/`TextOp` data (1 unit = 1 pt, origin bottom-left). Text is
+recorded as strings and measured with the advance widths ReportLab uses, so alignment is exact on the page
+and the PDF sets chart text as real, selectable text.
 
-Only the parts of matplotlib the drawing needs are imported (figure, axes, patches, ticker), and only here,
-in the process that draws (`matplotlib_ready` first gives it its own config folder under our cache and
-silences its warnings). A build whose charts are all cached never imports this module.
+matplotlib supplies what is worth not rewriting, and only that is imported: tick positions
+(`matplotlib.ticker.MaxNLocator`), circular arcs as Bézier curves (`matplotlib.path.Path.arc`, for donut
+wedges) and marker shapes (`matplotlib.markers`). No figure, axes, text engine or font manager is loaded
+(the drawing used to go through matplotlib's figure and axes, which import most of matplotlib: 0.5 s and
+the larger part of a cold build's chart time). A `Plot` draws the way matplotlib's axes did, so the
+drawings kept their look: grid and tick labels under the marks, bars under lines, reference lines on top,
+then the canvas's own rectangles and text.
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ import shutil
 import sys
 import tempfile
 import warnings
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
@@ -37,25 +42,21 @@ BAR_PITCH = 22.0     # hbar: vertical space per bar
 BAR_FILL = 0.62      # bar thickness as a share of its pitch
 PAD = 4.0            # gap between a mark and its label
 ASCENT, DESCENT = 0.88, 0.12   # the ideographic em box of Noto Sans SC (OS/2 typo metrics)
+TICK_PAD = 3.0       # between the plot edge and a tick label
+GRID_PT = 0.5        # grid line width
 
-RC = {
-    "font.family": "Noto Sans SC", "font.size": LABEL_PT, "text.parse_math": False,
-    "axes.unicode_minus": False, "path.simplify": False, "figure.dpi": 72, "savefig.dpi": 72,
-    "axes.spines.top": False, "axes.spines.right": False, "axes.linewidth": 0.6,
-    "axes.edgecolor": theme.GREY, "xtick.color": theme.GREY, "ytick.color": theme.GREY,
-    "xtick.labelcolor": theme.GREY_DARK, "ytick.labelcolor": theme.GREY_DARK,
-    "xtick.labelsize": TICK_PT, "ytick.labelsize": TICK_PT, "xtick.major.size": 0,
-    "ytick.major.size": 0, "xtick.major.pad": 3, "ytick.major.pad": 3, "lines.solid_capstyle": "butt",
-}
+# Drawing layers within a plot, drawn in this order (matplotlib's zorder, which the charts were made with).
+Z_GRID, Z_WEDGE, Z_BAR, Z_LINE, Z_REF = 0.5, 1.0, 2.0, 3.0, 4.0
+Z_RECT, Z_TEXT = 1.0, 3.0   # the canvas's own rectangles and text, over every plot
 
 
 @cache
 def matplotlib_ready() -> None:
-    """Import matplotlib's drawing parts with its own config folder, `<cache>/matplotlib` (never the user's
-    matplotlibrc, which could change our charts), and nothing of it reaching the user: its logger goes
-    nowhere and its Python warnings are dropped. When that folder cannot be written (a read-only or full
-    cache), matplotlib gets a private temporary folder that is removed as soon as it is imported, so it
-    neither warns about it nor leaves `matplotlib-*` folders behind."""
+    """Import the parts of matplotlib the drawing needs, with its own config folder, `<cache>/matplotlib`,
+    and its own defaults (never a user's matplotlibrc), and nothing of it reaching the user: its logger goes nowhere and its
+    Python warnings are dropped. When that folder cannot be written (a read-only or full cache),
+    matplotlib gets a private temporary folder that is removed as soon as it is imported, so it neither
+    warns about it nor leaves `matplotlib-*` folders behind."""
     log = logging.getLogger("matplotlib")
     log.addHandler(logging.NullHandler())
     log.propagate = False
@@ -63,8 +64,8 @@ def matplotlib_ready() -> None:
     temp = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-")
-        probe.close()
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".probe-"):
+            pass
     except OSError:
         temp = tempfile.mkdtemp(prefix="briefing-mpl-")
         folder = temp
@@ -72,13 +73,14 @@ def matplotlib_ready() -> None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            import matplotlib.backend_bases
-            import matplotlib.figure  # noqa: F401
-            from matplotlib import font_manager
+            import matplotlib
+            import matplotlib.markers
+            import matplotlib.path
+            import matplotlib.ticker  # noqa: F401
 
-            # matplotlib measures nothing itself (the recorder does), but keep its font lookup on our face
-            for bold in (False, True):
-                font_manager.fontManager.addfont(str(fonts.font_path(FAMILY, bold)))
+            # matplotlib's own defaults, whatever a matplotlibrc (in the working folder, $MATPLOTLIBRC)
+            # says: marker shapes read them
+            matplotlib.rcdefaults()
     finally:
         if temp is not None:
             shutil.rmtree(temp, ignore_errors=True)
@@ -89,156 +91,223 @@ def imported() -> bool:
     return "matplotlib" in sys.modules
 
 
-@cache
-def _recorder_class() -> type:
-    from matplotlib.backend_bases import RendererBase
-    from matplotlib.colors import to_hex
+def _r(v: float) -> float:
+    return round(float(v), 2)
+
+
+def _colour(c: str) -> str:
+    return c.upper()
+
+
+def _segments(vertices: Any, codes: Any, to_points: Callable[[float, float], tuple[float, float]]
+              ) -> tuple[tuple[Any, ...], ...]:
+    """A matplotlib path's vertices and codes (data space) as our segments in points."""
     from matplotlib.path import Path as MPath
 
-    def colour(rgba: Any) -> tuple[str, float]:
-        rgba = tuple(rgba)
-        return to_hex(rgba[:3]).upper(), float(rgba[3]) if len(rgba) > 3 else 1.0
-
-    def r(v: float) -> float:
-        return round(float(v), 2)
-
-    class Recorder(RendererBase):
-        """Records matplotlib's drawing as `PathOp`/`TextOp` in points, origin at the bottom-left."""
-
-        def __init__(self, width: float, height: float, chart: LChart) -> None:
-            super().__init__()
-            self.width, self.height, self.chart = width, height, chart
-            self.ops: list[Op] = []
-
-        def flipy(self) -> bool:
-            return False   # keep PDF orientation: y grows upwards
-
-        def get_canvas_width_height(self) -> tuple[float, float]:
-            return self.width, self.height
-
-        def points_to_pixels(self, points: float) -> float:
-            return points  # dpi 72: one pixel is one point
-
-        def draw_path(self, gc: Any, path: Any, transform: Any, rgbFace: Any = None) -> None:
-            segs: list[tuple[Any, ...]] = []
-            last = (0.0, 0.0)
-            for verts, code in path.iter_segments(transform, remove_nans=True, simplify=False, curves=True):
-                v = [r(x) for x in verts]
-                if code == MPath.MOVETO:
-                    segs.append(("M", *v[:2]))
-                elif code == MPath.LINETO:
-                    segs.append(("L", *v[:2]))
-                elif code == MPath.CURVE3:   # quadratic → cubic
-                    (x0, y0), (qx, qy), (x3, y3) = last, v[:2], v[2:4]
-                    segs.append(("C", r(x0 + 2 / 3 * (qx - x0)), r(y0 + 2 / 3 * (qy - y0)),
-                                 r(x3 + 2 / 3 * (qx - x3)), r(y3 + 2 / 3 * (qy - y3)), x3, y3))
-                elif code == MPath.CURVE4:
-                    segs.append(("C", *v[:6]))
-                elif code == MPath.CLOSEPOLY:
-                    segs.append(("Z",))
-                    continue
-                last = (v[-2], v[-1])
-            if not segs:
-                return
-            fill = stroke = None
-            alpha = 1.0
-            if rgbFace is not None:
-                fill, alpha = colour(rgbFace)
-                if gc.get_forced_alpha():
-                    alpha = gc.get_alpha()
-                if alpha == 0:
-                    fill = None
-            lw = gc.get_linewidth()
-            rgb = gc.get_rgb()
-            if lw > 0 and rgb[3] > 0:
-                stroke, s_alpha = colour(rgb)
-                alpha = alpha if fill else s_alpha
-            if fill is None and stroke is None:
-                return
-            _, dashes = gc.get_dashes()
-            self.ops.append(PathOp(tuple(segs), fill, stroke, r(lw) if stroke else 0.0,
-                                   tuple(r(d) for d in dashes) if (dashes is not None and stroke) else (),
-                                   r(alpha), str(gc.get_capstyle()), str(gc.get_joinstyle())))
-
-        def draw_text(self, gc: Any, x: float, y: float, s: str, prop: Any, angle: float,
-                      ismath: Any = False, mtext: Any = None) -> None:
-            if not s.strip():
-                return
-            bold, size = _is_bold(prop), prop.get_size_in_points()
-            missing = fonts.missing_chars(s, FAMILY, bold)
-            if missing:
-                raise glyph_error(self.chart, missing[0], s)
-            anchor = "left"
-            if mtext is not None and angle == 0:
-                # Keep the alignment matplotlib was asked for, so the PDF aligns on the anchor.
-                ha = mtext.get_horizontalalignment()
-                if ha in ("center", "right"):
-                    w = text_width(s, size, bold)
-                    x, anchor = (x + w / 2, "center") if ha == "center" else (x + w, "right")
-            self.ops.append(TextOp(s, r(x), r(y), r(size), bold, r(angle), colour(gc.get_rgb())[0], anchor,
-                                   LANG.get()))
-
-        def get_text_width_height_descent(self, s: str, prop: Any, ismath: Any) -> tuple[float, float, float]:
-            size = prop.get_size_in_points()
-            return text_width(s, size, _is_bold(prop)), (ASCENT + DESCENT) * size, DESCENT * size
-
-        def draw_image(self, gc: Any, x: float, y: float, im: Any, transform: Any = None) -> None:
-            raise RuntimeError("charts are vector only: an artist tried to draw a raster image")
-
-        def option_image_nocomposite(self) -> bool:
-            return True
-
-    return Recorder
+    segs: list[tuple[Any, ...]] = []
+    if codes is None:
+        codes = [MPath.MOVETO] + [MPath.LINETO] * (len(vertices) - 1)
+    i, n = 0, len(vertices)
+    while i < n:
+        code = codes[i]
+        if code == MPath.CLOSEPOLY:
+            segs.append(("Z",))
+            i += 1
+        elif code == MPath.CURVE4:
+            pts = [to_points(*vertices[i + k]) for k in range(3)]
+            segs.append(("C", *(_r(v) for p in pts for v in p)))
+            i += 3
+        elif code == MPath.CURVE3:   # quadratic → cubic
+            (x0, y0) = segs[-1][-2:] if segs else (0.0, 0.0)
+            (qx, qy), (x3, y3) = to_points(*vertices[i]), to_points(*vertices[i + 1])
+            segs.append(("C", _r(x0 + 2 / 3 * (qx - x0)), _r(y0 + 2 / 3 * (qy - y0)),
+                         _r(x3 + 2 / 3 * (qx - x3)), _r(y3 + 2 / 3 * (qy - y3)), _r(x3), _r(y3)))
+            i += 2
+        else:
+            x, y = to_points(*vertices[i])
+            segs.append(("M" if code == MPath.MOVETO else "L", _r(x), _r(y)))
+            i += 1
+    return tuple(segs)
 
 
-def _is_bold(prop: Any) -> bool:
-    w = prop.get_weight()
-    return (w >= 600) if isinstance(w, (int, float)) else w in ("bold", "heavy", "black", "extra bold",
-                                                                 "semibold", "demibold", "demi")
+def _fill(segs: tuple[tuple[Any, ...], ...], colour: str, join: str = "miter") -> PathOp:
+    return PathOp(segs, _colour(colour), None, 0.0, (), 1.0, "butt", join)
+
+
+def _rect_segments(x0: float, y0: float, x1: float, y1: float) -> tuple[tuple[Any, ...], ...]:
+    """A rectangle's outline as a matplotlib Rectangle draws it: (x0,y0) → (x1,y0) → (x1,y1) → (x0,y1)."""
+    return (("M", _r(x0), _r(y0)), ("L", _r(x1), _r(y0)), ("L", _r(x1), _r(y1)), ("L", _r(x0), _r(y1)), ("Z",))
+
+
+class Plot:
+    """A rectangle of the canvas (in points) with data limits: marks are given in data units and placed
+    when the chart is finished, with the limits in force then. Limits may be inverted (y growing down)."""
+
+    def __init__(self, left: float, bottom: float, width: float, height: float) -> None:
+        self.left, self.bottom, self.width, self.height = left, bottom, width, height
+        self.xlim, self.ylim = (0.0, 1.0), (0.0, 1.0)
+        self._items: list[tuple[float, Callable[[], list[Op]]]] = []
+
+    def set_xlim(self, lo: float, hi: float) -> None:
+        self.xlim = (float(lo), float(hi))
+
+    def set_ylim(self, lo: float, hi: float) -> None:
+        self.ylim = (float(lo), float(hi))
+
+    def to_points(self, x: float, y: float) -> tuple[float, float]:
+        (x0, x1), (y0, y1) = self.xlim, self.ylim
+        return (self.left + (x - x0) / (x1 - x0) * self.width, self.bottom + (y - y0) / (y1 - y0) * self.height)
+
+    def _add(self, z: float, make: Callable[[], list[Op]]) -> None:
+        self._items.append((z, make))
+
+    def ops(self) -> list[Op]:
+        out: list[Op] = []
+        for _, make in sorted(self._items, key=lambda item: item[0]):   # stable: ties keep their order
+            out += make()
+        return out
+
+    # -- marks
+    def barh(self, y: float, value: float, height: float, colour: str) -> None:
+        """A horizontal bar from 0 to `value`, centred on `y`."""
+        def make() -> list[Op]:
+            (x0, y0), (x1, y1) = self.to_points(0, y - height / 2), self.to_points(value, y + height / 2)
+            return [_fill(_rect_segments(x0, y0, x1, y1), colour)]
+        self._add(Z_BAR, make)
+
+    def bar(self, x: float, value: float, width: float, colour: str) -> None:
+        """A vertical bar from 0 to `value`, centred on `x`."""
+        def make() -> list[Op]:
+            (x0, y0), (x1, y1) = self.to_points(x - width / 2, 0), self.to_points(x + width / 2, value)
+            return [_fill(_rect_segments(x0, y0, x1, y1), colour)]
+        self._add(Z_BAR, make)
+
+    def vline(self, x: float, colour: str, width: float, dashes: Sequence[float] = (), z: float = Z_LINE) -> None:
+        """A line across the plot at data x (dash lengths in multiples of the line width)."""
+        def make() -> list[Op]:
+            px = self.to_points(x, self.ylim[0])[0]
+            return [_stroke((("M", _r(px), _r(self.bottom)), ("L", _r(px), _r(self.bottom + self.height))),
+                            colour, width, dashes)]
+        self._add(z, make)
+
+    def hline(self, y: float, colour: str, width: float, dashes: Sequence[float] = (), z: float = Z_LINE) -> None:
+        def make() -> list[Op]:
+            py = self.to_points(self.xlim[0], y)[1]
+            return [_stroke((("M", _r(self.left), _r(py)), ("L", _r(self.left + self.width), _r(py))),
+                            colour, width, dashes)]
+        self._add(z, make)
+
+    def line(self, xs: Sequence[float], ys: Sequence[float], colour: str, width: float,
+             dashes: Sequence[float] = (), marker: str = "", marker_size: float = 0.0) -> None:
+        """A polyline through the points, with a filled marker (matplotlib's shape `marker`) on each."""
+        def make() -> list[Op]:
+            pts = [self.to_points(x, y) for x, y in zip(xs, ys)]
+            segs = tuple((("M" if i == 0 else "L"), _r(x), _r(y)) for i, (x, y) in enumerate(pts))
+            out: list[Op] = [_stroke(segs, colour, width, dashes)]
+            if marker and marker_size > 0:
+                from matplotlib.markers import MarkerStyle
+
+                style = MarkerStyle(marker)
+                path, trans = style.get_path(), style.get_transform().scale(marker_size)
+                verts = trans.transform(path.vertices)
+                join = str(style.get_joinstyle())
+                for px, py in pts:
+                    out.append(_fill(_segments(verts, path.codes, lambda a, b: (a + px, b + py)), colour, join))
+            return out
+        self._add(Z_LINE, make)
+
+    def wedges(self, values: Sequence[float], colours: Sequence[str], hole: float, edge: str,
+               edge_width: float) -> None:
+        """A ring of parts, clockwise from 12 o'clock, of radius 1 around (0, 0) in data units, with a hole
+        of radius `hole`, each part outlined in `edge` (the gaps between parts)."""
+        def make() -> list[Op]:
+            import numpy as np
+            from matplotlib.path import Path as MPath
+
+            total = float(sum(values))
+            out: list[Op] = []
+            t1 = 90 / 360
+            for i, v in enumerate(values):
+                t2 = t1 - v / total
+                a, b = 360.0 * min(t1, t2), 360.0 * max(t1, t2)
+                t1 = t2
+                full = abs((b - a) - 360) <= 1e-12
+                arc = MPath.arc(0, 360) if full else MPath.arc(a, b)
+                inner = arc.vertices[::-1] * hole
+                verts = np.concatenate([arc.vertices, inner, [(0, 0)]])
+                codes = [*arc.codes, MPath.MOVETO if full else MPath.LINETO, *arc.codes[1:], MPath.CLOSEPOLY]
+                segs = _segments(verts, codes, self.to_points)
+                out.append(PathOp(segs, _colour(colours[i % len(colours)]), _colour(edge), _r(edge_width), (), 1.0,
+                                  "butt", "miter"))
+            return out
+        self._add(Z_WEDGE, make)
+
+    def value_ticks(self, axis: str, ticks: Sequence[float], labels: Sequence[str]) -> None:
+        """Grid lines across the plot at the ticks of the value axis, each with its label outside the
+        plot (below for x, left for y)."""
+        def make() -> list[Op]:
+            out: list[Op] = []
+            for t, label in zip(ticks, labels):
+                if axis == "x":
+                    px = self.to_points(t, self.ylim[0])[0]
+                    out.append(_stroke((("M", _r(px), _r(self.bottom)), ("L", _r(px), _r(self.bottom + self.height))),
+                                       theme.GREY_LIGHT, GRID_PT))
+                    y = self.bottom - TICK_PAD - ASCENT * TICK_PT
+                    out.append(_text(label, px, y, TICK_PT, False, theme.GREY_DARK, "center"))
+                else:
+                    py = self.to_points(self.xlim[0], t)[1]
+                    out.append(_stroke((("M", _r(self.left), _r(py)), ("L", _r(self.left + self.width), _r(py))),
+                                       theme.GREY_LIGHT, GRID_PT))
+                    y = py - ASCENT * TICK_PT / 2   # the label's ascent centred on the grid line
+                    out.append(_text(label, self.left - TICK_PAD, y, TICK_PT, False, theme.GREY_DARK, "right"))
+            return out
+        self._add(Z_GRID, make)
+
+
+def _stroke(segs: tuple[tuple[Any, ...], ...], colour: str, width: float, dashes: Sequence[float] = ()) -> PathOp:
+    """A stroked line; dash lengths are in multiples of the line width."""
+    return PathOp(segs, None, _colour(colour), _r(width), tuple(_r(d * width) for d in dashes), 1.0, "butt", "round")
+
+
+def _text(s: str, x: float, y: float, size: float, bold: bool, colour: str, anchor: str) -> TextOp:
+    return TextOp(s, _r(x), _r(y), _r(size), bold, 0.0, _colour(colour), anchor, LANG.get())
+
+
+_VA = {  # baseline below the anchor point, in em (ideographic em box: ascent 0.88, descent 0.12)
+    "baseline": 0.0, "top": ASCENT, "center": (ASCENT + DESCENT) / 2 - DESCENT, "bottom": -DESCENT,
+    "center_baseline": ASCENT / 2,
+}
+_HA = {"left": "left", "center": "center", "right": "right"}
 
 
 class _Canvas:
-    """A matplotlib figure of the chart's print size plus helpers that place things in points."""
+    """The chart's drawing surface: its width is the column's, its height set once the layout is known
+    (`size`); plots are added with `axes`, text and rectangles drawn directly in points."""
 
     def __init__(self, chart: LChart, width: float) -> None:
-        from matplotlib.backend_bases import FigureCanvasBase
-        from matplotlib.figure import Figure as MplFigure
-
         self.chart, self.width, self.lang = chart, width, chart.lang
-        self.fig = MplFigure(figsize=(width / 72, 1), dpi=72)
-        self.fig.patch.set_visible(False)
-        self.recorder: Any = None
-        canvas = self
-
-        class Canvas(FigureCanvasBase):
-            def get_renderer(self) -> Any:  # text extents are measured with our metrics
-                return canvas.recorder
-
-        Canvas(self.fig)
         self.height = 1.0
-        self.over: Any = None
+        self.plots: list[Plot] = []
+        self._over: list[tuple[float, Op]] = []
 
     def size(self, height: float) -> None:
-        """Fix the figure height (pt) and add the overlay axes whose data units are figure points."""
+        """Fix the figure height (pt)."""
         self.height = height
-        self.fig.set_size_inches(self.width / 72, height / 72)
-        self.recorder = _recorder_class()(self.width, height, self.chart)
-        over = self.fig.add_axes((0, 0, 1, 1), zorder=10)
-        over.set_axis_off()
-        over.set_xlim(0, self.width)
-        over.set_ylim(0, height)
-        self.over = over
 
-    def axes(self, left: float, bottom: float, width: float, height: float) -> Any:
-        ax = self.fig.add_axes((left / self.width, bottom / self.height, width / self.width, height / self.height))
-        ax.patch.set_visible(False)
-        return ax
+    def axes(self, left: float, bottom: float, width: float, height: float) -> Plot:
+        plot = Plot(left, bottom, width, height)
+        self.plots.append(plot)
+        return plot
 
     def text(self, x: float, y: float, s: str, *, size: float = LABEL_PT, bold: bool = False,
              color: str = theme.INK, ha: str = "left", va: str = "center") -> None:
-        if s:
-            self.over.text(x, y, s, fontsize=size, fontweight="bold" if bold else "normal", color=color,
-                           ha=ha, va=va, clip_on=False)
+        """One line of text anchored at (x, y): `ha` left|center|right, `va` the point's place on the
+        line's em box (baseline|top|center|bottom|center_baseline)."""
+        if s.strip():
+            missing = fonts.missing_chars(s, FAMILY, bold)
+            if missing:
+                raise glyph_error(self.chart, missing[0], s)
+            self._over.append((Z_TEXT, _text(s, x, y - _VA[va] * size, size, bold, color, _HA[ha])))
 
     def lines(self, x: float, y: float, lines: list[str], *, size: float = LABEL_PT, ha: str = "right",
               color: str = theme.INK) -> None:
@@ -249,13 +318,10 @@ class _Canvas:
             self.text(x, top - i * step, ln, size=size, ha=ha, color=color)
 
     def rect(self, x: float, y: float, w: float, h: float, color: str) -> None:
-        from matplotlib.patches import Rectangle
+        self._over.append((Z_RECT, _fill(_rect_segments(x, y, x + w, y + h), color)))
 
-        self.over.add_patch(Rectangle((x, y), w, h, facecolor=color, edgecolor="none", clip_on=False))
-
-    def to_points(self, ax: Any, x: float, y: float) -> tuple[float, float]:
-        px, py = ax.transData.transform((x, y))
-        return float(px), float(py)
+    def to_points(self, ax: Plot, x: float, y: float) -> tuple[float, float]:
+        return ax.to_points(x, y)
 
     def tick(self, value: float, kind: str | None = None) -> str:
         from ..localize import format_tick
@@ -263,8 +329,11 @@ class _Canvas:
         return format_tick(value, kind or self.chart.value_kind, self.lang)
 
     def finish(self) -> Figure:
-        self.fig.draw(self.recorder)
-        return Figure(round(self.width, 2), round(self.height, 2), tuple(self.recorder.ops))
+        ops: list[Op] = []
+        for plot in self.plots:
+            ops += plot.ops()
+        ops += [op for _, op in sorted(self._over, key=lambda item: item[0])]
+        return Figure(round(self.width, 2), round(self.height, 2), tuple(ops))
 
 
 # ---------------------------------------------------------------- layout helpers
@@ -287,20 +356,15 @@ def _fit_range(values: list[float], labels: list[float], extent: float,
     return lo, hi
 
 
-def _value_ticks(ax: Any, axis: str, c: _Canvas, lo: float, hi: float, nbins: int = 5) -> None:
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+def _value_ticks(ax: Plot, axis: str, c: _Canvas, lo: float, hi: float, nbins: int = 5) -> None:
+    """Round tick values over [lo, hi] (steps of 1, 2 or 5 times a power of ten), labelled like the text."""
+    from matplotlib.ticker import MaxNLocator
 
     if axis == "x":   # keep tick labels apart in narrow columns: one tick per ~50 pt at most
-        extent = ax.get_position().width * c.width
-        nbins = max(2, min(nbins, int(extent // 50)))
-
-    ticks = [t for t in MaxNLocator(nbins=nbins, steps=[1, 2, 5, 10]).tick_values(lo, hi)
+        nbins = max(2, min(nbins, int(ax.width // 50)))
+    ticks = [float(t) for t in MaxNLocator(nbins=nbins, steps=[1, 2, 5, 10]).tick_values(lo, hi)
              if lo - 1e-9 <= t <= hi + 1e-9]
-    a = ax.xaxis if axis == "x" else ax.yaxis
-    a.set_ticks(ticks)
-    a.set_major_formatter(FuncFormatter(lambda v, _pos: c.tick(v)))
-    ax.grid(True, axis=axis, color=theme.GREY_LIGHT, linewidth=0.5)
-    ax.set_axisbelow(True)
+    ax.value_ticks(axis, ticks, [c.tick(t) for t in ticks])
 
 
 def _series_colours(n: int) -> tuple[str, ...]:

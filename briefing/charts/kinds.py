@@ -1,4 +1,4 @@
-"""The chart kinds, each drawn on a `Canvas` (matplotlib axes in points) into a `Figure`.
+"""The chart kinds, each drawn on a `Canvas` (plots that map data to points, text and rectangles) into a `Figure`.
 
 Each kind is one function of the canvas; shared pieces (value ranges that leave room for labels, ticks
 formatted like the text, legends) are in `canvas`. To add a kind: a function here, its name in `DRAWERS`
@@ -12,36 +12,17 @@ from collections.abc import Callable
 from .. import theme
 from ..figure import Figure
 from ..model import ChartPoint, LChart
-from .canvas import (
-    ASCENT,
-    BAR_FILL,
-    BAR_PITCH,
-    CENTER_PT,
-    DESCENT,
-    LABEL_PT,
-    NOTE_PT,
-    PAD,
-    RC,
-    TICK_PT,
-    VALUE_PT,
-    _Canvas,
-    _fit_range,
-    _legend,
-    _series_colours,
-    _value_ticks,
-    matplotlib_ready,
-)
+from .canvas import (ASCENT, BAR_FILL, BAR_PITCH, CENTER_PT, DESCENT, LABEL_PT, NOTE_PT, PAD, TICK_PT, VALUE_PT,
+                     Z_REF, _Canvas, _fit_range, _legend, _series_colours, _value_ticks, matplotlib_ready)
 from .labels import LANG, share_text, text_width, wrap
 
 
 def draw(chart: LChart, width: float) -> Figure:
-    """Draw one chart `width` points wide with matplotlib (imported here on first use)."""
+    """Draw one chart `width` points wide (the parts of matplotlib it uses are imported on first use)."""
     matplotlib_ready()
     token = LANG.set(chart.lang)
     try:
-        import matplotlib
-
-        with matplotlib.rc_context(RC), warnings.catch_warnings():
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore")   # matplotlib's warnings never reach the user
             return DRAWERS[chart.kind](_Canvas(chart, float(width)))
     finally:
@@ -79,11 +60,8 @@ def _hbar_rows(c: _Canvas, rows: list[tuple[str, list[ChartPoint]]], colours: tu
     lo, hi = _fit_range(fit_vals + ref_vals, widths + [0.0] * len(ref_vals), aw)
     ax.set_xlim(lo, hi)
     ax.set_ylim(plot_h, 0)   # y in points from the top of the plot
-    for s in ("left", "bottom"):
-        ax.spines[s].set_visible(False)
-    ax.set_yticks([])
     _value_ticks(ax, "x", c, lo, hi)
-    ax.axvline(0, color=theme.GREY, linewidth=0.8, zorder=3)
+    ax.vline(0, theme.GREY, 0.8)
 
     for i, ((_, pts), lines) in enumerate(zip(rows, wrapped)):
         mid = (i + 0.5) * pitch
@@ -95,8 +73,7 @@ def _hbar_rows(c: _Canvas, rows: list[tuple[str, list[ChartPoint]]], colours: tu
             col = colours[j % len(colours)]
             if reference is not None and per_row == 1:
                 col = theme.RED if p.value >= reference.value else theme.RED_LIGHT
-            ax.barh(yc, p.value, height=bar_h * (0.86 if per_row > 1 else 1), color=col, linewidth=0,
-                    zorder=2)
+            ax.barh(yc, p.value, bar_h * (0.86 if per_row > 1 else 1), col)
             xe, ye = c.to_points(ax, p.value, yc)
             neg = p.value < 0
             size = VALUE_PT if per_row == 1 else TICK_PT
@@ -110,7 +87,7 @@ def _hbar_rows(c: _Canvas, rows: list[tuple[str, list[ChartPoint]]], colours: tu
                 c.text(W, ye, p.note, size=NOTE_PT, color=theme.GREY_DARK, ha="right")
 
     if reference is not None:
-        ax.axvline(reference.value, color=theme.INK, linewidth=0.8, dashes=(3, 2), zorder=4)
+        ax.vline(reference.value, theme.INK, 0.8, dashes=(3, 2), z=Z_REF)
         xr, yt = c.to_points(ax, reference.value, 0)
         label = f"{reference.label} {reference.text}".strip()
         lw = text_width(label, NOTE_PT)
@@ -162,16 +139,13 @@ def _bar(c: _Canvas) -> Figure:
     lo, hi = _fit_range(values, [VALUE_PT * 1.1] * len(values), plot_h)
     ax.set_ylim(lo, hi)
     ax.set_xlim(0, n)
-    for s in ("left", "bottom"):
-        ax.spines[s].set_visible(False)
-    ax.set_xticks([])
     _value_ticks(ax, "y", c, lo, hi, nbins=4)
-    ax.axhline(0, color=theme.GREY, linewidth=0.8, zorder=3)
+    ax.hline(0, theme.GREY, 0.8)
     for i, (p, lines) in enumerate(zip(pts, wrapped)):
         col = theme.RED
         if ch.reference is not None and p.value < ch.reference.value:
             col = theme.RED_LIGHT
-        ax.bar(i + 0.5, p.value, width=0.56, color=col, linewidth=0, zorder=2)
+        ax.bar(i + 0.5, p.value, 0.56, col)
         xe, ye = c.to_points(ax, i + 0.5, p.value)
         neg = p.value < 0
         c.text(xe, ye + (-PAD if neg else PAD), p.text, size=VALUE_PT, bold=True, ha="center",
@@ -183,7 +157,7 @@ def _bar(c: _Canvas) -> Figure:
             c.text(xe, bottom - 4 - label_lines * step - 2, p.note, size=NOTE_PT, color=theme.GREY_DARK,
                    ha="center", va="top")
     if ch.reference is not None:
-        ax.axhline(ch.reference.value, color=theme.INK, linewidth=0.8, dashes=(3, 2), zorder=4)
+        ax.hline(ch.reference.value, theme.INK, 0.8, dashes=(3, 2), z=Z_REF)
         _, yr = c.to_points(ax, 0, ch.reference.value)
         c.text(W - right, yr + 3, f"{ch.reference.label} {ch.reference.text}".strip(), size=NOTE_PT,
                ha="right", va="baseline")
@@ -216,16 +190,13 @@ def _line(c: _Canvas) -> Figure:
         lo = 0.0
     ax.set_ylim(lo, hi)
     ax.set_xlim(-0.3, n_x - 0.7)
-    for s in ("left", "bottom"):
-        ax.spines[s].set_visible(False)
-    ax.set_xticks([])
     _value_ticks(ax, "y", c, lo, hi, nbins=4)
-    styles = [(theme.RED, "-", "o"), (theme.GREY_DARK, (0, (4, 2)), "s"), (theme.GREY, (0, (1, 1.5)), "^"),
-              (theme.RED_LIGHT, "-", "D")]
+    # colour, dashes (in line widths) and marker tell the series apart, in grey too
+    styles = [(theme.RED, (), "o"), (theme.GREY_DARK, (4, 2), "s"), (theme.GREY, (1, 1.5), "^"),
+              (theme.RED_LIGHT, (), "D")]
     for j, row in enumerate(ch.matrix):
         col, ls, mk = styles[j % len(styles)]
-        ax.plot(range(len(row)), [p.value for p in row], color=col, linestyle=ls, linewidth=1.6,
-                marker=mk, markersize=4, markeredgewidth=0, zorder=3, clip_on=False)
+        ax.line(range(len(row)), [p.value for p in row], col, 1.6, dashes=ls, marker=mk, marker_size=4)
     for k, cat in enumerate(ch.categories):
         xp, _ = c.to_points(ax, k, 0)
         c.text(xp, bottom - 5, cat, size=LABEL_PT, ha="center", va="top")
@@ -269,11 +240,9 @@ def _donut(c: _Canvas) -> Figure:
     c.size(H)
     colours = _series_colours(len(pts))
     ax = c.axes(4, (H - d) / 2, d, d)
-    ax.pie([max(p.value, 0.0) for p in pts], colors=colours, startangle=90, counterclock=False,
-           wedgeprops={"width": 0.3, "edgecolor": "white", "linewidth": 1.2})
     ax.set_xlim(-1, 1)
     ax.set_ylim(-1, 1)
-    ax.set_aspect("equal")
+    ax.wedges([max(p.value, 0.0) for p in pts], colours, hole=0.7, edge=theme.WHITE, edge_width=1.2)
     if ch.center:
         # the centre text shrinks to fit the hole, and at the smallest size wraps onto two lines
         hole = d * 0.7 * 0.86
