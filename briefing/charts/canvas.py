@@ -76,7 +76,7 @@ def matplotlib_ready() -> None:
             import matplotlib
             import matplotlib.markers
             import matplotlib.path
-            import matplotlib.ticker  # noqa: F401
+            import matplotlib.ticker
 
             # matplotlib's own defaults, whatever a matplotlibrc (in the working folder, $MATPLOTLIBRC)
             # says: marker shapes read them
@@ -212,7 +212,8 @@ class Plot:
                 verts = trans.transform(path.vertices)
                 join = str(style.get_joinstyle())
                 for px, py in pts:
-                    out.append(_fill(_segments(verts, path.codes, lambda a, b: (a + px, b + py)), colour, join))
+                    out.append(_fill(_segments(verts, path.codes, lambda a, b, px=px, py=py: (a + px, b + py)),
+                                     colour, join))
             return out
         self._add(Z_LINE, make)
 
