@@ -19,9 +19,12 @@ LATIN = {"serif": "serif-latin", "sans": "sans-latin"}
 # The CJK faces ("serif", "sans") carry Latin too and set Chinese documents whole. English documents put
 # the Latin faces ("serif-latin", "sans-latin": Noto Serif / Noto Sans, whose quotes, dashes and
 # bullets are proportional) first and fall back to the CJK face for what they lack (rule 11).
+# Bold Chinese is always the sans (黑体) bold: Chinese emphasises within 宋体 text by switching to 黑体 (as
+# the Typst reference does for its lead-ins), and a Chinese briefing then embeds three faces, not four
+# (a CJK face is most of the PDF's bytes).
 _FILES = {
     ("serif", False): "NotoSerifSC-Regular.ttf",
-    ("serif", True): "NotoSerifSC-Bold.ttf",
+    ("serif", True): "NotoSansSC-Bold.ttf",
     ("sans", False): "NotoSansSC-Regular.ttf",
     ("sans", True): "NotoSansSC-Bold.ttf",
     ("serif-latin", False): "NotoSerif-Regular.ttf",
@@ -32,7 +35,7 @@ _FILES = {
 # ReportLab font names (also the base of the embedded subset names)
 _NAMES = {
     ("serif", False): "NotoSerifSC",
-    ("serif", True): "NotoSerifSC-Bold",
+    ("serif", True): "NotoSansSC-Bold",
     ("sans", False): "NotoSansSC",
     ("sans", True): "NotoSansSC-Bold",
     ("serif-latin", False): "NotoSerif",
@@ -54,7 +57,7 @@ def font_path(family: str, bold: bool = False) -> Path:
 
 
 def all_font_files() -> list[Path]:
-    return [fonts_dir() / f for f in _FILES.values()]
+    return [fonts_dir() / f for f in dict.fromkeys(_FILES.values())]
 
 
 def font_name(family: str, bold: bool = False) -> str:

@@ -13,7 +13,8 @@ from .errors import ErrorList, GlyphError, Where
 from .fonts import FAMILIES, _FILES, describe_char, missing_chars
 
 FIX = "replace it with a character the Noto SC fonts have, or remove it"
-_FACES = [(fam, bold) for fam in FAMILIES for bold in (False, True)]
+# one (family, bold) per font file: bold serif Chinese is the sans bold file (fonts.py)
+_FACES = list({_FILES[(fam, bold)]: (fam, bold) for fam in FAMILIES for bold in (False, True)}.values())
 
 
 def _texts(obj, path: str):

@@ -20,6 +20,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTem
 
 from . import __version__, theme
 from .fonts import font_name
+from .pdffont import TextObject
 from .vector import draw_string
 
 
@@ -109,6 +110,9 @@ def _canvas_class(meta: Meta, epoch: int, page: theme.Page, bleed: float, toc_si
             self._doc._timeStamp = _Stamp(epoch)
             self._pages: list[dict] = []
             self._briefing_toc: list = toc_sink if toc_sink is not None else []
+
+        def beginText(self, x: float = 0, y: float = 0, direction=None) -> TextObject:  # noqa: N802
+            return TextObject(self, x, y, direction=direction)
 
         def showPage(self) -> None:  # noqa: N802 - ReportLab API
             self._pages.append(dict(self.__dict__))

@@ -97,11 +97,12 @@ def test_damaged_font_is_one_line_error(tmp_path: Path) -> None:
 
 
 def test_to_unicode_cmap_entries() -> None:
-    cmap = to_unicode_cmap([" ", "一", "\U00020BB7", None, "A"]).decode("ascii")
-    assert "<0001> <0020>" in cmap and "<0002> <4E00>" in cmap
-    assert "<0003> <D842DFB7>" in cmap                      # outside the BMP: a UTF-16 surrogate pair
-    assert "<0004>" not in cmap and "<0005> <0041>" in cmap  # no entry for an unmapped (.notdef) code
-    assert "4 beginbfchar" in cmap
+    chars = [" ", "一", "\U00020BB7", None, "A"] + ["字"] * 300
+    cmap = to_unicode_cmap(chars).decode("ascii")
+    assert "<0001> <0003> [<0020> <4E00> <D842DFB7>]" in cmap    # outside the BMP: a UTF-16 surrogate pair
+    assert "<0005> <00FF> [<0041> <5B57>" in cmap                # no entry for CID 4 (.notdef)
+    assert "<0100> <0131> [" in cmap                               # a range stays within one high byte
+    assert parse_to_unicode(cmap) == {cid: ch for cid, ch in enumerate(chars, start=1) if ch}
 
 
 def test_characters_sharing_a_glyph_extract_as_drawn(tmp_path: Path) -> None:
@@ -128,13 +129,30 @@ def test_characters_sharing_a_glyph_extract_as_drawn(tmp_path: Path) -> None:
     assert re.fullmatch(r"/[A-Z]{6}\+NotoSerifSC-Regular", f0["/BaseFont"])
 
 
-def _tounicode(font) -> dict[int, str]:
-    data = font["/ToUnicode"].get_object().get_data().decode("ascii")
-    out = {}
-    for block in re.findall(r"beginbfchar\n(.*?)\nendbfchar", data, re.S):
-        for code, uni in re.findall(r"<([0-9A-F]{4})> <([0-9A-F]+)>", block):
+def parse_to_unicode(cmap: str) -> dict[int, str]:
+    """A ToUnicode CMap's bfchar and bfrange entries (both forms) as {code: text}."""
+    out: dict[int, str] = {}
+    for block in re.findall(r"beginbfchar\n(.*?)\nendbfchar", cmap, re.S):
+        for code, uni in re.findall(r"<([0-9A-F]+)> <([0-9A-F]+)>", block):
             out[int(code, 16)] = bytes.fromhex(uni).decode("utf-16-be")
+    for block in re.findall(r"beginbfrange\n(.*?)\nendbfrange", cmap, re.S):
+        for a, b, dst in re.findall(r"<([0-9A-F]+)> <([0-9A-F]+)> (\[[^]]*\]|<[0-9A-F]+>)", block):
+            lo, hi = int(a, 16), int(b, 16)
+            assert lo >> 8 == hi >> 8, "a bfrange crosses a high byte"
+            if dst.startswith("["):
+                items = re.findall(r"<([0-9A-F]+)>", dst)
+                assert len(items) == hi - lo + 1
+                for k, uni in enumerate(items):
+                    out[lo + k] = bytes.fromhex(uni).decode("utf-16-be")
+            else:
+                first = int(dst[1:-1], 16)
+                for k in range(hi - lo + 1):
+                    out[lo + k] = chr(first + k)
     return out
+
+
+def _tounicode(font) -> dict[int, str]:
+    return parse_to_unicode(font["/ToUnicode"].get_object().get_data().decode("ascii"))
 
 
 def _widths(cidfont) -> dict[int, float]:

@@ -324,7 +324,7 @@ def test_bold_size_color_runs(tmp_path):
     with pdfplumber.open(path) as pdf:
         chars = pdf.pages[0].chars
         by = {c["text"]: c for c in chars}
-        assert by["加"]["fontname"].endswith("+NotoSerifSC-Bold")
+        assert by["加"]["fontname"].endswith("+NotoSansSC-Bold")     # bold Chinese is set in 黑体 (fonts.py)
         assert by["普"]["fontname"].endswith("+NotoSerifSC-Regular")
         assert by["大"]["size"] == pytest.approx(14)
         assert tuple(round(v, 2) for v in by["红"]["non_stroking_color"]) == (0.7, 0.15, 0.12)
