@@ -111,8 +111,9 @@ def built(tmp_path_factory) -> dict[str, dict[str, str]]:
 def joined(text: str, lang: str) -> str:
     """The text as one line: Chinese without any space, English with single spaces and a word hyphenated at
     a line end put back together (so that a figure broken across lines is still found: see `broken`)."""
-    if lang == "zh":   # no space next to a Chinese character; one between two table cells ("2015 7.1 7.1")
-        return re.sub(r"\s+", " ", re.sub(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+", "", text)).translate(MINUS)
+    if lang == "zh":   # no space next to a Chinese character; one between two table cells ("2015 7.1 −6.8")
+        text = text.translate(MINUS)
+        return re.sub(r"\s+", " ", re.sub(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+", "", text))
     return re.sub(r"\s+", " ", re.sub(r"-\n", "", text.replace("\u00a0", " ")))
 
 
@@ -120,7 +121,7 @@ def lines(text: str, lang: str) -> str:
     """The text with its line ends kept (spaces removed in Chinese, single in English)."""
     text = re.sub(r"[^\S\n]+", " ", text.replace("\u00a0", " "))
     if lang == "zh":
-        text = re.sub(r" (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) ", "", text).translate(MINUS)
+        text = re.sub(r" (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) ", "", text.translate(MINUS))
     return text
 
 
@@ -253,6 +254,7 @@ def test_figure_tokens_find_figures_not_dates_or_names():
 
 def test_occurrences_count_whole_figures_only():
     assert occurrences("6.0%", "增长16.0%，增长6.0%", "zh") == 1
+    assert occurrences("-6.8", joined("GDP 206504 −6.8\n第一产业 10186 −3.2", "zh"), "zh") == 1
     assert occurrences("2332", "分别为2332亿、33953亿", "zh") == 0          # a bare number printed with its 亿
     assert occurrences("2332", "分别为2332、33953和46268亿元", "zh") == 1
     assert occurrences("CNY 8.2553 trillion", "CNY 8.3 trillion", "en") == 0
