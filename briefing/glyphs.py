@@ -39,11 +39,27 @@ def _problem(ch: str, lacking: list[tuple[str, bool]]) -> str:
     return f"character {describe_char(ch)} is missing from {names}"
 
 
+_DRAWABLE: dict[str, bool] = {}   # character → every bundled face draws it (or it needs no glyph)
+
+
+def _all_drawable(s: str) -> bool:
+    """Whether no face lacks any character of `s`: per distinct character, remembered for the process."""
+    for ch in set(s):
+        ok = _DRAWABLE.get(ch)
+        if ok is None:
+            ok = _DRAWABLE[ch] = not any(missing_chars(ch, *face) for face in _FACES)
+        if not ok:
+            return False
+    return True
+
+
 def string_errors(s: str, where, field: str | None) -> list[GlyphError]:
     """One error per distinct undrawable character of `s`, at its first occurrence.
 
     `where` is a loader position; when it can place a character exactly (`at(value, offset)`), the error
     points at the character, else at the string."""
+    if _all_drawable(s):
+        return []
     lacking: dict[str, list[tuple[str, bool]]] = {}
     for face in _FACES:
         for ch in missing_chars(s, *face):

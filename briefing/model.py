@@ -198,7 +198,7 @@ Rich = tuple[Span, ...]
 @dataclass(frozen=True)
 class LParagraph:
     text: Rich
-    origin: str = ""
+    origin: str = field(default="", compare=False)   # "file:line:col", for messages only
 
 
 @dataclass(frozen=True)

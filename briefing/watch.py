@@ -6,7 +6,8 @@ a save is a change of its modification time, size or inode, so editors that save
 and renaming it over the old one are seen too. A rebuild starts once the file has stopped changing for
 `settle` seconds (a save in several writes is built once). Errors and warnings are printed in the usual
 one-line form and the watch goes on; PDFs are written atomically, so a viewer never sees half a file.
-Ctrl-C ends it (exit 130).
+A language whose localized briefing is the same as last time (an edit to the other language's side) is
+not rebuilt. Ctrl-C ends it (exit 130).
 """
 from __future__ import annotations
 
@@ -34,22 +35,33 @@ def stamp(path: str) -> Stamp:
 class Target:
     lang: str
     output: Path | None      # -o PATH, else out_dir/<id>.<lang>.pdf
+    last: object = None      # the localized briefing last written (a save that leaves it equal skips it)
+    written: Stamp | None = None   # the stamp of the PDF written then
 
 
 def rebuild(path: str, targets: list[Target], out_dir: str, opts, say: Callable[[str], None],
             err: Callable[[str], None]) -> bool:
-    """Build every target once; report; True when all were written."""
+    """Build every target whose localized briefing changed (or whose PDF is gone); report; True when all
+    are up to date."""
     from .deliver import atomic_write
     from .load import load
+    from .localize import localize
     from .pipeline import build_model
 
     t = time.perf_counter()
     written: list[str] = []
+    same: list[str] = []
     try:
         b = load(path)
         for tg in targets:
             out = tg.output or Path(out_dir) / f"{b.id}.{tg.lang}.pdf"
-            atomic_write(out, build_model(b, tg.lang, opts))
+            local = localize(b, tg.lang)
+            if local == tg.last and tg.written == stamp(str(out)):
+                same.append(tg.lang)
+                continue
+            tg.last = None
+            atomic_write(out, build_model(b, tg.lang, opts, local))
+            tg.last, tg.written = local, stamp(str(out))
             written.append(str(out))
     except BriefingError as e:
         for line in (e.lines() if isinstance(e, ErrorList) else [e.line()]):
@@ -58,17 +70,19 @@ def rebuild(path: str, targets: list[Target], out_dir: str, opts, say: Callable[
         return False
     except (KeyboardInterrupt, SystemExit):
         raise
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - one line, and the watch goes on
         if os.environ.get("BRIEFING_DEBUG"):
             raise
         err(f"{path}: internal error: {type(e).__name__}: {e} — please report this (set BRIEFING_DEBUG=1 "
             "for details)")
         return False
-    say(f"{path} → {', '.join(written)} ({time.perf_counter() - t:.2f} s)")
+    done = ", ".join(written) if written else "nothing changed"
+    unchanged = f"; {', '.join(same)} unchanged" if written and same else ""
+    say(f"{path} → {done}{unchanged} ({time.perf_counter() - t:.2f} s)")
     return True
 
 
-def watch(path: str, targets: list[Target], out_dir: str, opts, *, interval: float = 0.1, settle: float = 0.05,
+def watch(path: str, targets: list[Target], out_dir: str, opts, *, interval: float = 0.05, settle: float = 0.02,
           say: Callable[[str], None] | None = None, err: Callable[[str], None] | None = None,
           max_builds: int | None = None) -> int:
     """Build now, then after every save, until interrupted (or `max_builds`, for tests)."""

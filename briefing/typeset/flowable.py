@@ -1,6 +1,7 @@
 """`Para`: a Platypus flowable that draws our own justified lines at exact glyph positions."""
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import replace
 from collections.abc import Sequence
 
@@ -15,6 +16,14 @@ from .style import ParaStyle, Run
 # The CJK em box sits 0.88 em above and 0.12 em below the baseline in Noto SC; lines centre it in the leading.
 _DESCENT = 0.12
 
+# Paragraphs already checked, prepared and broken into lines, by (runs, style): a rebuild in the
+# same process (`briefing watch` after a save, the second layout pass of a table of contents) sets again
+# only the paragraphs that changed. Least recently used entries go first. Safe to share: a Prepared and
+# its Lines are not changed once made (Prepared.emergency only gains entries); the origin (file:line:col)
+# only names the paragraph in an error, and a paragraph in the memo had none.
+_MEMO: OrderedDict[tuple, tuple[Prepared | None, dict[tuple[float, int], list[Line]]]] = OrderedDict()
+_MEMO_MAX = 4096
+
 
 class Para(Flowable):
     """A paragraph of styled runs. Splits across frames with ≥ 2 lines on each side (rule 9)."""
@@ -27,8 +36,17 @@ class Para(Flowable):
         self.spaceBefore = style.space_before
         self.spaceAfter = style.space_after
         self.keepWithNext = style.keep_with_next
-        check_glyphs(self.runs, style, origin)      # fail early, at story-building time
-        self._prep: Prepared | None = None
+        self._key = (self.runs, style)
+        memo = _MEMO.get(self._key)
+        if memo is None:
+            check_glyphs(self.runs, style, origin)      # fail early, at story-building time
+            memo = _MEMO[self._key] = (None, {})
+            if len(_MEMO) > _MEMO_MAX:
+                _MEMO.popitem(last=False)
+        else:
+            _MEMO.move_to_end(self._key)
+        self._prep: Prepared | None = memo[0]
+        self._line_memo = memo[1]
         self._lines: list[Line] = []
         self._lines_w: float | None = None
         self._fixed = False       # first part of a split: lines are final
@@ -38,12 +56,19 @@ class Para(Flowable):
     def _prepared(self) -> Prepared:
         if self._prep is None:
             self._prep = prepare(self.runs, self.style, self.origin)
+            _MEMO[self._key] = (self._prep, self._line_memo)
         return self._prep
 
     def _layout(self, availW: float) -> None:
         if self._fixed or (self._lines_w is not None and abs(self._lines_w - availW) < 1e-6):
             return
-        self._lines = lines_for(self._prepared(), availW, self._start)
+        key = (availW, self._start)
+        lines = self._line_memo.get(key)
+        if lines is None:
+            lines = lines_for(self._prepared(), availW, self._start)
+            if len(self._line_memo) < 32:
+                self._line_memo[key] = lines
+        self._lines = list(lines)
         self._lines_w = availW
 
     def _heights(self) -> list[float]:
@@ -106,6 +131,7 @@ class Para(Flowable):
         other = Para.__new__(Para)
         Flowable.__init__(other)
         other.runs, other.style, other.origin = self.runs, self.style, self.origin
+        other._key, other._line_memo = self._key, self._line_memo
         other.spaceBefore, other.spaceAfter, other.keepWithNext = self.spaceBefore, self.spaceAfter, self.keepWithNext
         other._prep, other._lines, other._lines_w = self._prepared(), [], None
         other._fixed, other._start = False, self._start
