@@ -164,3 +164,26 @@ def test_watch_usage_errors(tmp_path: Path, doc: Path) -> None:
                        env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode == 1
     assert r.stderr == "-o: names one output file, but this command builds several — give one --lang, or use --out-dir\n"
+
+
+def test_a_rebuild_in_one_process_gives_the_same_pdf_as_a_fresh_build(tmp_path: Path, monkeypatch) -> None:
+    """The watcher reuses the paragraphs it has set before; the result must not differ from a new process."""
+    from briefing.load import load
+    from briefing.pipeline import BuildOptions, build_model
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    sample = (ROOT / "content" / "jiaozuo-2025-h1.yaml").read_text("utf-8")
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text(sample, "utf-8")
+    second.write_text(sample.replace("上半年，全市", "上半年，全市上下", 1).replace("In the first half", "Over the first half", 1),
+                      "utf-8")
+    opts = BuildOptions(parallel=False)
+    for lang in ("zh", "en"):
+        build_model(load(str(first)), lang, opts)
+        again = build_model(load(str(second)), lang, opts)
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        out = tmp_path / f"fresh.{lang}.pdf"
+        subprocess.run([sys.executable, "-m", "briefing", "build", str(second), "--lang", lang, "-o", str(out)],
+                       env=env, check=True, capture_output=True, timeout=120)
+        assert again == out.read_bytes()
