@@ -102,7 +102,9 @@ class FakeTTY(io.StringIO):
 def run(argv: list[str], env: dict[str, str] | None = None, **kw: object) -> tuple[int, str]:
     out = io.StringIO()
     kw.setdefault("stdin", io.StringIO())  # not a terminal unless a test says so
-    rc = run_mail(parse(argv), env=env or {}, stdout=out, **kw)
+    env = dict(env or {})
+    env.setdefault("XDG_CONFIG_HOME", "/nonexistent/briefing-tests")  # never the developer's own mail.toml
+    rc = run_mail(parse(argv), env=env, stdout=out, **kw)
     return rc, out.getvalue()
 
 

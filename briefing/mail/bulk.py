@@ -139,7 +139,7 @@ def _run(job: ListJob, briefing, sendlog: SendLog, localize) -> int:  # type: ig
             subject, body = _body_for(job, reader, a)
             message_id = sendlog.earlier_message_id(reader.email) or new_message_id(job.sender.domain)
             msg = build_message([a], job.sender, [reader.address], list(reader.cc), subject, body,
-                                reply_to=job.reply_to, message_id=message_id)
+                                reply_to=job.reply_to, message_id=message_id, language=reader.lang)
             entry = {"recipient": reader.email, "name": reader.name, "lang": reader.lang,
                      "message_id": message_id, "server": target.where, "pdf": a.filename,
                      "sha256": hashlib.sha256(a.data).hexdigest(), "line": reader.line}

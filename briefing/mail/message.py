@@ -272,7 +272,8 @@ def _pdf_part(a: PdfAttachment) -> EmailMessage:
 
 def build_message(attachments: list[PdfAttachment], sender: Address, to: list[Address], cc: list[Address],
                   subject: str, body: str, epoch: int | None = None, reply_to: list[Address] | None = None,
-                  message_id: str | None = None, now: datetime | None = None) -> EmailMessage:
+                  message_id: str | None = None, now: datetime | None = None,
+                  language: Lang | None = None) -> EmailMessage:
     """A multipart/mixed message: the flowed text note, then each PDF as application/pdf.
 
     With `epoch` (SOURCE_DATE_EPOCH, for .eml files only) the Date, Message-ID and MIME boundary depend
@@ -296,6 +297,8 @@ def build_message(attachments: list[PdfAttachment], sender: Address, to: list[Ad
     else:
         msg["Date"] = format_datetime((now or datetime.now(UTC)).astimezone())
         msg["Message-ID"] = message_id or new_message_id(sender.domain)
+    if language:
+        msg["Content-Language"] = "zh-CN" if language == "zh" else "en"
     msg["MIME-Version"] = "1.0"
     msg["Content-Type"] = "multipart/mixed"
     msg.set_payload([_text_part(body), *(_pdf_part(a) for a in attachments)])

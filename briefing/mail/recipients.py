@@ -114,7 +114,10 @@ def read_recipients(path: str | Path) -> list[Reader]:
                 continue
             raw = lines[first - 1] if first - 1 < len(lines) else ""
             cols = _columns(raw, delimiter)
-            col_of = (lambda i: cols[i] if i < len(cols) else 1)
+
+            def col_of(i: int, cols: list[int] = cols) -> int:
+                return cols[i] if i < len(cols) else 1
+
             if header is None:
                 header = [c.strip().lower() for c in row]
                 for i, name in enumerate(header):
@@ -173,11 +176,12 @@ def read_recipients(path: str | Path) -> list[Reader]:
                 what = "empty" if not lang_text.strip() else f"{lang_text.strip()!r} is not a language we write"
                 errors.append(fail(f"lang: {what}", "write zh (Chinese) or en (English)", first, lcol))
             cc: list[Address] = []
-            for item in (c for c in cc_text.split(";") if c.strip()):
+            for item in (c.strip() for c in cc_text.split(";") if c.strip()):
                 try:
-                    cc.append(parse_address(item, "cc", where=str(Where(shown, first, ccol))))
+                    cc.append(parse_address(item, "cc:", where=str(Where(shown, first, ccol))))
                 except DeliveryError as e:
-                    errors.append(fail(f"cc: {e.what}", "separate several cc addresses with ;", first, ccol))
+                    errors.append(fail(e.what, "one address per reader in email; several cc addresses are "
+                                       "separated with ;", first, ccol))
             if len(errors) == before and address is not None and lang is not None:
                 readers.append(Reader(first, address, lang, tuple(cc), " ".join(salutation.split()) or None))
     except csv.Error as e:
