@@ -98,10 +98,10 @@ def _run(job: ListJob, briefing, sendlog: SendLog, localize) -> int:  # type: ig
         for r in job.readers:
             earlier = accepted.get(r.email.lower())
             cc = f" (cc {', '.join(a.addr_spec for a in r.cc)})" if r.cc else ""
-            state = f"already sent {earlier.get('time', '')}" if earlier else "would send"
+            state = f"already sent ({earlier.get('time', '?')})" if earlier else "would send"
             subject = job.subjects.get(r.lang, titles[r.lang])
             salutation = r.salutation or salutation_for(r.name, r.lang)
-            _say(job, f"{state:>32}  {r.lang}  {r.address}{cc}  “{subject}”  {salutation}")
+            _say(job, f"  {state}  {r.lang}  {r.address}{cc}  “{subject}”  {salutation}")
         extra = f"; bcc {', '.join(a.addr_spec for a in job.bcc)} on each" if job.bcc else ""
         _say(job, f"{MAIL}: dry run — {len(todo)} would be sent ({', '.join(f'{lang}: {sum(r.lang == lang for r in todo)}' for lang in langs) or 'none'}), "
              f"{skipped} already sent; nothing was built or sent{extra}")
