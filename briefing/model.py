@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Literal, Union
 
 from .errors import Where
+from .placeholders import Template, parse
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -29,12 +30,24 @@ class Text:
     zh: str
     en: str
     where: Where | None = field(default=None, compare=False)
+    # the parsed templates (placeholders.parse), set by the loader; parsed on first use otherwise
+    zh_tpl: Template | None = field(default=None, compare=False, repr=False)
+    en_tpl: Template | None = field(default=None, compare=False, repr=False)
 
     def get(self, lang: Lang) -> str:
         return self.zh if lang == "zh" else self.en
 
+    def template(self, lang: Lang) -> Template:
+        tpl = self.zh_tpl if lang == "zh" else self.en_tpl
+        if tpl is None:
+            tpl, problems = parse(self.get(lang), lang)
+            if problems:
+                raise ValueError(f"bad template {self.get(lang)!r}: {problems[0].what}")
+            object.__setattr__(self, f"{lang}_tpl", tpl)
+        return tpl
 
-METRIC_KINDS = ("count", "money", "percent", "pp", "rank", "date", "quantity", "number")
+
+METRIC_KINDS = ("count", "money", "percent", "pp", "permille", "multiple", "rank", "date", "quantity", "number")
 
 
 @dataclass(frozen=True)
@@ -43,13 +56,15 @@ class Metric:
     kind: str
     value: Decimal | dt.date
     decimals: int = 0                 # digits after the point as printed
-    scale: str | None = None          # "万" | "亿": value is in that unit
+    scale: str | None = None          # "万" | "亿" | "万亿": value is in that unit
     unit: Text | None = None
     currency: str = "CNY"
     scope: Text | None = None
     label: Text | None = None
     note: Text | None = None
     derived: bool = False             # computed from `expr` (no printed `value`)
+    change_zh: tuple[str, ...] = ()   # `change:` words for {key:change}: up, down (, unchanged)
+    change_en: tuple[str, ...] = ()
     where: Where | None = field(default=None, compare=False)
     expr: str | None = None           # the relation, as written; with a `value` too, checked by lint
     expr_value: Decimal | None = None  # what `expr` gives, unrounded, in the metric's scale
@@ -62,7 +77,7 @@ class Metric:
         return self.value.scaleb(SCALES[self.scale]) if self.scale else self.value
 
 
-SCALES = {"万": 4, "亿": 8}
+SCALES = {"万": 4, "亿": 8, "万亿": 12}
 
 
 @dataclass(frozen=True)
@@ -180,6 +195,7 @@ class Briefing:
     sections: tuple[Section, ...]
     glossary: tuple[Term, ...] = ()
     names: tuple[Name, ...] = ()
+    zh_grouping: bool = False          # `numbers: {zh_grouping: true}`: 15,000亿元 instead of 15000亿元
 
 
 # ---------------------------------------------------------------- localized model

@@ -23,10 +23,11 @@ from yaml.nodes import ScalarNode
 from .. import model as m
 from ..errors import ErrorList, Where
 from .blocks import BLOCK_KINDS, CHART_KINDS, _section
-from .data import MAX_ABS, METRIC_FIELDS, VARIANTS, _build_metric, _check_refs, _collect_data, _RawMetric
+from .data import MAX_ABS, METRIC_FIELDS, _check_refs, _collect_data, _RawMetric, build_metrics
 from .expr import MAX_EXPR
 from .glossary import glossary, names
 from .nodes import (
+    BOOL,
     MAX_STRING,
     SideWhere,
     TextWhere,
@@ -43,12 +44,12 @@ from .nodes import (
 from .reader import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, _compose, read_text
 
 __all__ = ["BLOCK_KINDS", "CHART_KINDS", "MAX_ABS", "MAX_DEPTH", "MAX_EXPR", "MAX_FILE_BYTES", "MAX_NODES",
-           "MAX_STRING", "METRIC_FIELDS", "VARIANTS", "SideWhere", "TextWhere", "load", "loads", "read_text"]
+           "MAX_STRING", "METRIC_FIELDS", "SideWhere", "TextWhere", "load", "loads", "read_text"]
 
 # ------------------------------------------------------------------ entry point
 
 TOP_FIELDS = {"briefing", "id", "masthead", "title", "subtitle", "date", "author", "source", "keywords",
-              "data", "sections", "glossary", "names"}
+              "data", "sections", "glossary", "names", "numbers"}
 
 
 def load(path: str | Path) -> m.Briefing:
@@ -79,9 +80,7 @@ def loads(text: str, file: str = "<string>") -> m.Briefing:
             _collect_data(ctx, top["data"][1], "", raws, "data")
         except _Stop:
             pass
-    values: dict[str, m.Metric] = {}
-    for raw in raws.values():
-        _build_metric(ctx, raw, values, raws, ())
+    values = build_metrics(ctx, raws)
     date = dt.date(1970, 1, 1)
     if "date" in top:
         dn = top["date"][1]
@@ -101,6 +100,20 @@ def loads(text: str, file: str = "<string>") -> m.Briefing:
             for lang in kf:
                 keywords[lang] = tuple(_string(ctx, n, f"keywords.{lang}[{i}]")
                                        for i, n in enumerate(_seq(ctx, kf[lang][1], f"keywords.{lang}")))
+        except _Stop:
+            pass
+    zh_grouping = False
+    if "numbers" in top:
+        try:
+            nf = _mapping(ctx, top["numbers"][1], "numbers", allowed={"zh_grouping"})
+            if "zh_grouping" in nf:
+                gn = nf["zh_grouping"][1]
+                if isinstance(gn, ScalarNode) and gn.tag == BOOL:
+                    zh_grouping = gn.value.lower() in ("true", "yes", "on")
+                else:
+                    ctx.error(gn, f"expected true or false, found {_kind_of(gn)}",
+                              "write `zh_grouping: true` (15,000亿元) or leave it out (15000亿元)",
+                              "numbers.zh_grouping")
         except _Stop:
             pass
     texts = {k: get(k, _text) for k in ("masthead", "title", "subtitle", "author", "source")}
@@ -127,7 +140,8 @@ def loads(text: str, file: str = "<string>") -> m.Briefing:
         raise ErrorList(errors)
     return m.Briefing(id=bid, path=file, masthead=texts["masthead"], title=texts["title"],
                       subtitle=texts["subtitle"], date=date, author=texts["author"], source=texts["source"],
-                      keywords=keywords, data=values, sections=tuple(sections), glossary=terms, names=listed)
+                      keywords=keywords, data=values, sections=tuple(sections), glossary=terms, names=listed,
+                      zh_grouping=zh_grouping)
 
 
 def _glyph_errors(ctx: _Ctx) -> list:

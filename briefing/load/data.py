@@ -10,17 +10,20 @@ from decimal import Decimal, InvalidOperation
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from .. import model as m
-from .expr import _eval_expr
+from .. import placeholders as ph
+from ..errors import ContentError
+from .expr import MAX_EXPR, _eval_expr, expr_names
 from .nodes import FLOAT, INT, KEY_RE, STR, TIMESTAMP, _clip, _Ctx, _kind_of, _mapping, _opt, _Stop, _text
 
-MAX_ABS = Decimal(10) ** 15            # beyond this a figure is a typo, and floats lose its digits
+MAX_ABS = Decimal(10) ** 15            # a figure (scale applied) of this size or more is a typo
+MAX_DECIMALS = 6                       # digits after the point, as written or as `decimals`
+MAX_SIGNIFICANT = 15                   # significant digits of a value
+MAX_EXPR_DEPTH = 32                    # formulas over formulas over …
 
-VARIANTS = {
-    "count": {"num", "full"}, "money": {"num", "full"}, "percent": {"num"}, "pp": {"num"},
-    "rank": {"num", "scoped"}, "date": set(), "quantity": {"num", "full"}, "number": {"num", "full"},
-}
 METRIC_FIELDS = {"kind", "value", "expr", "computed", "decimals", "scale", "unit", "currency", "scope", "label",
-                 "note"}
+                 "note", "change"}
+UNIT_KINDS = ("count", "quantity")                       # need a `unit`
+SCALE_KINDS = ph.SCALED_KINDS                            # may have a `scale`
 
 
 def _decimal(ctx: _Ctx, node: Node, path: str) -> tuple[Decimal, int]:
@@ -44,15 +47,30 @@ def _decimal(ctx: _Ctx, node: Node, path: str) -> tuple[Decimal, int]:
             or (node.tag == INT and re.fullmatch(r"[-+]?0[0-9_]+", raw)):
         fix = "drop the leading zero (YAML reads it as octal)" if re.fullmatch(r"[-+]?0[0-9_]+", raw) else digits
         raise ctx.fail(node, f"'{node.value}' is not a decimal number", fix, path)
+    if len(raw) > 40:
+        raise ctx.fail(node, f"'{_clip(node.value)}' is {len(raw)} characters long, too long for a figure",
+                       "write the figure as printed, e.g. 6.3", path)
     try:
         d = Decimal(raw.replace("_", ""))
     except InvalidOperation:
         raise ctx.fail(node, f"'{node.value}' is not a number", digits, path) from None
+    # bounds first, from the exponent alone: `1.0e-999999999` must not be formatted with a billion zeros
+    sign, ds, exp = d.as_tuple()
+    assert isinstance(exp, int)
+    if d and exp + len(ds) > 15:
+        raise ctx.fail(node, f"'{node.value}' is too large (limit ±10^15)",
+                       "check the figure, and use `scale: 亿` for large amounts", path)
+    if -exp > MAX_DECIMALS:
+        raise ctx.fail(node, f"'{_clip(node.value)}' has {-exp:,} digits after the point (limit {MAX_DECIMALS})",
+                       "write the figure as printed, or use a `scale` (万, 亿, 万亿)", path)
+    significant = len(ds) - next((i for i, x in enumerate(ds) if x), len(ds))
+    if significant > MAX_SIGNIFICANT:
+        raise ctx.fail(node, f"'{_clip(node.value)}' has {significant} significant digits (limit {MAX_SIGNIFICANT})",
+                       "write the figure as printed", path)
     if abs(d) >= MAX_ABS:
         raise ctx.fail(node, f"'{node.value}' is too large (limit ±10^15)",
                        "check the figure, and use `scale: 亿` for large amounts", path)
-    exp = d.as_tuple().exponent
-    return d, max(0, -exp) if isinstance(exp, int) else 0
+    return d, max(0, -exp)
 
 
 # ------------------------------------------------------------------ data
@@ -85,10 +103,64 @@ def _collect_data(ctx: _Ctx, node: Node, prefix: str, out: dict[str, _RawMetric]
             _collect_data(ctx, vnode, key + ".", out, sub)
 
 
+def build_metrics(ctx: _Ctx, raws: dict[str, _RawMetric]) -> dict[str, m.Metric]:
+    """Every metric, formulas after the metrics they name. The order is found first, without recursion
+    (a chain of any length cannot exhaust the stack), so a cycle or a chain deeper than MAX_EXPR_DEPTH is
+    an error at its formula and every formula is evaluated once its operands are known."""
+    deps: dict[str, list[str]] = {}
+    for key, raw in raws.items():
+        en = raw.fields.get("expr", (None, None))[1]
+        if isinstance(en, ScalarNode) and en.tag == STR and len(en.value) <= MAX_EXPR:
+            deps[key] = [n for n in expr_names(en.value) if n in raws]
+    order: list[str] = []
+    depth: dict[str, int] = {}
+    broken: set[str] = set()
+    state: dict[str, int] = {}          # 1 on the path, 2 done
+    for start in raws:
+        if start in state:
+            continue
+        path: list[str] = []
+        todo: list[tuple[str, int]] = [(start, 0)]
+        while todo:
+            key, i = todo.pop()
+            if i == 0:
+                state[key] = 1
+                path.append(key)
+            names = deps.get(key, [])
+            if i < len(names):
+                todo.append((key, i + 1))
+                dep = names[i]
+                if state.get(dep) == 1:
+                    cycle = path[path.index(dep):] + [dep]
+                    raw = raws[key]
+                    ctx.error(raw.fields["expr"][1], f"formula refers back to itself ({' → '.join(cycle)})",
+                              "break the cycle", raw.path + ".expr")
+                    broken.update(cycle)
+                elif dep not in state:
+                    todo.append((dep, 0))
+                continue
+            state[key] = 2
+            path.pop()
+            depth[key] = 1 + max((depth.get(d, 0) for d in names), default=0) if key in deps else 0
+            if depth[key] > MAX_EXPR_DEPTH and not any(depth.get(d, 0) > MAX_EXPR_DEPTH for d in names):
+                raw = raws[key]
+                ctx.error(raw.fields["expr"][1], f"formulas build on formulas {depth[key]} levels deep here "
+                          f"(limit {MAX_EXPR_DEPTH})", "compute it from fewer intermediate formulas",
+                          raw.path + ".expr")
+            order.append(key)
+    values: dict[str, m.Metric] = {}
+    for key in order:
+        if key in broken or depth.get(key, 0) > MAX_EXPR_DEPTH:
+            continue
+        metric = _build_metric(ctx, raws[key], values, raws)
+        if metric is not None:
+            values[key] = metric
+    return {key: values[key] for key in raws if key in values}     # in the file's order
+
+
 def _build_metric(ctx: _Ctx, raw: _RawMetric, values: dict[str, m.Metric],
-                  raws: dict[str, _RawMetric], stack: tuple[str, ...]) -> m.Metric | None:
-    if raw.key in values:
-        return values[raw.key]
+                  raws: dict[str, _RawMetric]) -> m.Metric | None:
+    """One metric; the metrics its formula names are already in `values` (or failed)."""
     f, path, node = raw.fields, raw.path, raw.node
     kind_node = f["kind"][1]
     kind = kind_node.value if isinstance(kind_node, ScalarNode) else None
@@ -113,20 +185,26 @@ def _build_metric(ctx: _Ctx, raw: _RawMetric, values: dict[str, m.Metric],
     if "scale" in f:
         s = f["scale"][1]
         if not isinstance(s, ScalarNode) or s.value not in m.SCALES:
-            ctx.error(s, f"unknown scale {getattr(s, 'value', '')!r}", "use 万 or 亿, or leave it out",
+            ctx.error(s, f"unknown scale {_clip(str(getattr(s, 'value', '')))!r}",
+                      f"use {', '.join(m.SCALES)}, or leave it out", path + ".scale")
+        elif kind not in SCALE_KINDS:
+            ctx.error(s, f"a {kind} has no scale", f"leave `scale` out (scales are for {', '.join(SCALE_KINDS)})",
                       path + ".scale")
         else:
             scale = s.value
-    if kind in ("count", "quantity") and unit is None and "unit" not in f:
+    if kind in UNIT_KINDS and unit is None and "unit" not in f:
         ctx.error(node, f"a {kind} needs a unit", "add `unit: {zh: 个, en: projects}`", path)
+    change = _change_words(ctx, f, kind, path)
     decimals = None
     if "decimals" in f:
         dn = f["decimals"][1]
-        if not (isinstance(dn, ScalarNode) and dn.tag == INT and 0 <= int(dn.value) <= 6):
-            ctx.error(dn, "decimals must be a whole number from 0 to 6", "write e.g. `decimals: 1`",
-                      path + ".decimals")
+        raw_dec = dn.value.strip() if isinstance(dn, ScalarNode) and dn.tag == INT else ""
+        if not re.fullmatch(r"[0-9]", raw_dec) or int(raw_dec) > MAX_DECIMALS:
+            shown = f" '{_clip(dn.value)}'" if isinstance(dn, ScalarNode) and dn.value else ""
+            ctx.error(dn, f"decimals{shown} must be a whole number from 0 to {MAX_DECIMALS}",
+                      "write e.g. `decimals: 1`", path + ".decimals")
         else:
-            decimals = int(dn.value)
+            decimals = int(raw_dec)
     has_value, has_expr = "value" in f, "expr" in f
     if not has_value and not has_expr:
         ctx.error(node, "a metric needs `value` or `expr`",
@@ -152,22 +230,34 @@ def _build_metric(ctx: _Ctx, raw: _RawMetric, values: dict[str, m.Metric],
         digits = 0
     else:
         if has_value:
+            vn = f["value"][1]
             try:
-                value, digits = _decimal(ctx, f["value"][1], path + ".value")
+                value, digits = _decimal(ctx, vn, path + ".value")
             except _Stop:
                 return None
             if kind == "rank" and (digits or value < 1):
-                ctx.error(f["value"][1], "a rank must be a whole number from 1 up", "write e.g. `value: 6`",
-                          path + ".value")
+                ctx.error(vn, "a rank must be a whole number from 1 up", "write e.g. `value: 6`", path + ".value")
+                return None
+            if decimals is not None and decimals < digits:
+                ctx.error(f["decimals"][1], f"decimals: {decimals} would round the value {vn.value} "
+                          f"(written with {digits} digits after the point)",
+                          "write the value as it is printed, or leave `decimals` out", path + ".decimals")
+                return None
+            if scale and abs(value.scaleb(m.SCALES[scale])) >= MAX_ABS:
+                ctx.error(vn, f"'{vn.value}' {scale} is 10^15 or more in full (limit ±10^15)",
+                          "check the figure and its scale", path + ".value")
                 return None
         if has_expr:
-            expr_src, expr_value = _relation(ctx, raw, values, raws, stack, scale)
+            expr_src, expr_value = _relation(ctx, raw, values, raws, scale)
             if expr_value is None:
                 return None
             if not has_value:
-                value = expr_value
                 digits = decimals if decimals is not None else 1
-                value = value.quantize(Decimal(1).scaleb(-digits))
+                value = expr_value.quantize(Decimal(1).scaleb(-digits))
+                if kind == "rank" and value < 1:
+                    ctx.error(f["expr"][1], f"formula gives {value}, not a rank (a whole number from 1 up)",
+                              "check the formula", path + ".expr")
+                    return None
                 derived = True
     computed = None
     if "computed" in f and has_value and has_expr:
@@ -175,26 +265,21 @@ def _build_metric(ctx: _Ctx, raw: _RawMetric, values: dict[str, m.Metric],
             computed, _ = _decimal(ctx, f["computed"][1], path + ".computed")
         except _Stop:
             pass
-    metric = m.Metric(key=raw.key, kind=kind, value=value,
-                      decimals=decimals if decimals is not None else digits, scale=scale, unit=unit,
-                      currency=currency, scope=scope, label=label, note=note, derived=derived, where=where,
-                      expr=expr_src, expr_value=expr_value, computed=computed)
-    values[raw.key] = metric
-    return metric
+    return m.Metric(key=raw.key, kind=kind, value=value,
+                    decimals=decimals if decimals is not None else digits, scale=scale, unit=unit,
+                    currency=currency, scope=scope, label=label, note=note, derived=derived, where=where,
+                    expr=expr_src, expr_value=expr_value, computed=computed,
+                    change_zh=change[0], change_en=change[1])
 
 
 def _relation(ctx: _Ctx, raw: _RawMetric, values: dict[str, m.Metric], raws: dict[str, _RawMetric],
-              stack: tuple[str, ...], scale: str | None) -> tuple[str | None, Decimal | None]:
+              scale: str | None) -> tuple[str | None, Decimal | None]:
     """A metric's `expr`: its source and what it gives in the metric's scale (unrounded), or None after an
-    error."""
+    error. The metrics it names are already built (build_metrics orders them)."""
     path = raw.path
     en = raw.fields["expr"][1]
     if not isinstance(en, ScalarNode) or en.tag != STR:
         ctx.error(en, "expr must be a formula in a string", "write e.g. `expr: a.b - c.d`", path + ".expr")
-        return None, None
-    if raw.key in stack:
-        ctx.error(en, f"formula refers back to itself ({' → '.join(stack + (raw.key,))})",
-                  "break the cycle", path + ".expr")
         return None, None
 
     def lookup(name: str) -> Decimal | None:
@@ -202,34 +287,55 @@ def _relation(ctx: _Ctx, raw: _RawMetric, values: dict[str, m.Metric], raws: dic
             ctx.error(en, f"formula names unknown data key '{name}'", "check the key under `data:`",
                       path + ".expr")
             return None
-        dep = _build_metric(ctx, raws[name], values, raws, stack + (raw.key,))
+        dep = values.get(name)
         if dep is None or not isinstance(dep.value, Decimal):
-            return None
+            return None       # that metric has its own error
         return dep.number
 
     full = _eval_expr(ctx, en, en.value, lookup, path + ".expr")
     if full is None:
         return None, None
-    value = full.scaleb(-m.SCALES[scale]) if scale else full
-    if abs(value) >= MAX_ABS:
-        ctx.error(en, f"formula gives {value:.6g}, too large (limit ±10^15)", "check the formula",
+    if abs(full) >= MAX_ABS:
+        ctx.error(en, f"formula gives {full:.6g}, too large (limit ±10^15)", "check the formula",
                   path + ".expr")
         return None, None
-    return en.value, value
+    return en.value, full.scaleb(-m.SCALES[scale]) if scale else full
+
+
+def _change_words(ctx: _Ctx, f: dict, kind: str, path: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`change: {zh: 提高/回落, en: higher/lower}`: the words {key:change} uses (up/down, optionally
+    /unchanged)."""
+    if "change" not in f:
+        return (), ()
+    if kind not in ph.SIGNED_KINDS:
+        ctx.error(f["change"][0], f"a {kind} has no change form", "leave `change` out", path + ".change")
+        return (), ()
+    text = _opt(ctx, f, "change", _text, path)
+    if text is None:
+        return (), ()
+    out = []
+    for lang in m.LANGS:
+        words, why = ph.parse_words(text.get(lang), lang)
+        if words is None:
+            side = getattr(text.where, lang, None) or text.where
+            ctx.errors.append(ContentError(f"{path.lstrip('.')}.change.{lang}: {why}",
+                                           "write e.g. {zh: 提高/回落, en: higher/lower}", side))
+            words = ()
+        out.append(words)
+    return out[0], out[1]
 
 
 def _check_refs(ctx: _Ctx, values: dict[str, m.Metric], raws: dict[str, _RawMetric]) -> None:
-    for key, variant, node, path, offset in ctx.refs:
+    for ref, node, path in ctx.refs:
+        key = ref.key
         if key not in values:
             if key not in raws:   # a key that is defined but broken has its own error already
                 ctx.error(node, f"unknown placeholder {{{key}}}: no such key under `data:`",
-                          _suggest(key, values), path, offset=offset)
+                          _suggest(key, values), path, offset=ref.offset)
             continue
-        kind = values[key].kind
-        if variant is not None and variant not in VARIANTS[kind]:
-            forms = " or ".join([f"{{{key}}}"] + [f"{{{key}:{v}}}" for v in sorted(VARIANTS[kind])])
-            ctx.error(node, f"placeholder {{{key}:{variant}}}: '{key}' is a {kind}, which has no "
-                      f"'{variant}' form", f"write {forms}", path, offset=offset)
+        problem = ph.check(ref, values[key].kind)
+        if problem:
+            ctx.error(node, problem[0], problem[1], path, offset=ref.offset)
     for key, node, path in ctx.chart_refs:
         if key not in values and key not in raws:
             ctx.error(node, f"unknown data key '{key}'", _suggest(key, values), path)

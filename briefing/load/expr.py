@@ -15,6 +15,11 @@ MAX_EXPR = 200                         # characters in a formula
 _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*)|(.))")
 
 
+def expr_names(src: str) -> list[str]:
+    """The data keys a formula names, in order (for ordering the evaluation)."""
+    return [mt.group(2) for mt in _TOKEN.finditer(src) if mt.group(2)]
+
+
 def _eval_expr(ctx: _Ctx, node: Node, src: str, lookup: Callable[[str], Decimal | None],
                path: str) -> Decimal | None:
     """A tiny recursive-descent evaluator: numbers, data keys, + - * / and parentheses. Nothing else."""

@@ -10,13 +10,13 @@ from typing import Callable
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .. import model as m
+from .. import placeholders as ph
 from ..errors import ContentError, Where
 
 MAX_STRING = 100_000
 
 KEY_RE = re.compile(r"[a-z][a-z0-9_]*")
-PLACEHOLDER_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
-REF_RE = re.compile(r"([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*)(?::([a-z]+))?")
+REF_RE = re.compile(ph.KEY)
 
 STR = "tag:yaml.org,2002:str"
 INT = "tag:yaml.org,2002:int"
@@ -72,7 +72,7 @@ class _Ctx:
     file: str
     text: str = ""
     errors: list[ContentError] = field(default_factory=list)
-    refs: list[tuple[str, str | None, Node, str, int]] = field(default_factory=list)  # key, variant, node, path, offset
+    refs: list[tuple[ph.Ref, Node, str]] = field(default_factory=list)  # placeholder, node, path
     chart_refs: list[tuple[str, Node, str]] = field(default_factory=list)
     strings: list[tuple[str, SideWhere]] = field(default_factory=list)   # every text, for the glyph check
     nodes: int = 0
@@ -225,17 +225,18 @@ def _text(ctx: _Ctx, node: Node, path: str, *, plain_ok: bool = False) -> m.Text
     """A {zh, en} pair; with plain_ok a plain string is the same text in both languages."""
     if plain_ok and isinstance(node, ScalarNode) and node.tag != NULL:
         s = _string(ctx, node, path, empty_ok=True)
-        _scan_placeholders(ctx, s, node, path)
+        zh, en = _template(ctx, s, node, path, "zh"), _template(ctx, s, node, path, "en", plain=True)
         side = ctx.side(node, path)
         ctx.strings.append((s, side))
         w = ctx.where(node, path)
-        return m.Text(s, s, TextWhere(w.file, w.line, w.col, w.field, zh=side, en=side))
+        return m.Text(s, s, TextWhere(w.file, w.line, w.col, w.field, zh=side, en=side), zh, en)
     if not isinstance(node, MappingNode):
         raise ctx.fail(node, f"expected a {{zh: …, en: …}} pair, found {_kind_of(node)}",
                        "give the text in both languages: {zh: 中文, en: English}", path)
     fields = _mapping(ctx, node, path, allowed={"zh", "en"})
     sides: dict[str, str] = {}
     wheres: dict[str, SideWhere] = {}
+    tpls: dict[str, ph.Template] = {}
     for lang in m.LANGS:
         if lang not in fields:
             other = "en" if lang == "zh" else "zh"
@@ -245,7 +246,7 @@ def _text(ctx: _Ctx, node: Node, path: str, *, plain_ok: bool = False) -> m.Text
         try:
             vnode, sub = fields[lang][1], f"{path}.{lang}"
             sides[lang] = _string(ctx, vnode, sub)
-            _scan_placeholders(ctx, sides[lang], vnode, sub)
+            tpls[lang] = _template(ctx, sides[lang], vnode, sub, lang)
             wheres[lang] = ctx.side(vnode, sub)
             ctx.strings.append((sides[lang], wheres[lang]))
         except _Stop:
@@ -253,7 +254,8 @@ def _text(ctx: _Ctx, node: Node, path: str, *, plain_ok: bool = False) -> m.Text
     if len(sides) < 2:
         raise _Stop()
     w = ctx.where(node, path)
-    return m.Text(sides["zh"], sides["en"], TextWhere(w.file, w.line, w.col, w.field, **wheres))
+    return m.Text(sides["zh"], sides["en"], TextWhere(w.file, w.line, w.col, w.field, **wheres),
+                  tpls["zh"], tpls["en"])
 
 
 def _tpl(ctx: _Ctx, node: Node, path: str) -> m.Text:
@@ -261,26 +263,25 @@ def _tpl(ctx: _Ctx, node: Node, path: str) -> m.Text:
     return _text(ctx, node, path, plain_ok=True)
 
 
-def _scan_placeholders(ctx: _Ctx, s: str, node: Node, path: str) -> None:
-    """Record every {key} and {key:form} for checking once the data is known; anything else in braces is
-    an error here, so that text can never reach attributes, indexing or format specs (`{a.__class__}`,
-    `{a[0]}`, `{0}`, `{a!r}`). Errors point at the brace itself when the file allows it."""
-    for mt in PLACEHOLDER_RE.finditer(s):
-        tok = mt.group(0)
-        if tok in ("{{", "}}"):
-            continue
-        inner = mt.group(1)
-        if inner is None:
-            ctx.error(node, f"unmatched '{tok}' in the text", "write {{ or }} for a literal brace", path,
-                      offset=mt.start())
-            continue
-        ref = REF_RE.fullmatch(inner.strip())
-        if not ref:
-            ctx.error(node, f"'{_clip(tok)}' is not a placeholder: a placeholder names a data key, "
-                      "optionally with a :form", "write e.g. {gdp.growth} or {gdp.rank:scoped}, "
-                      "or {{ and }} for literal braces", path, offset=mt.start())
-            continue
-        ctx.refs.append((ref.group(1), ref.group(2), node, path, mt.start()))
+def _template(ctx: _Ctx, s: str, node: Node, path: str, lang: str, *, plain: bool = False) -> ph.Template:
+    """Parse a text once (placeholders.parse) and record each {key:form} for checking once the data is
+    known. Anything else in braces is an error here, so that text can never reach attributes, indexing or
+    format specs (`{a.__class__}`, `{a[0]}`, `{0}`, `{a!r}`). Errors point at the brace itself when the
+    file allows it. A plain string stands for both languages (`plain` is its second, English reading:
+    only what English alone refuses is reported, i.e. Chinese words in a `change=` form)."""
+    tpl, problems = ph.parse(s, lang)
+    if plain:
+        zh_problems = {(p.offset, p.what) for p in ph.parse(s, "zh")[1]}
+        for p in problems:
+            if (p.offset, p.what) not in zh_problems:
+                ctx.error(node, p.what + " (a plain string is used in both languages)",
+                          "give the text as a {zh: …, en: …} pair", path, offset=p.offset)
+        return tpl
+    for p in problems:
+        ctx.error(node, p.what, p.fix, path, offset=p.offset)
+    for ref in ph.refs(tpl):
+        ctx.refs.append((ref, node, path))
+    return tpl
 
 
 def _n(count: int, noun: str) -> str:
