@@ -28,9 +28,10 @@ PLUS = "+"
 
 #: English scale words, largest first: (power of ten, word)
 EN_SCALES = ((12, "trillion"), (9, "billion"), (6, "million"))
-#: English uses a scale word only while the figure in that unit has at most this many decimals
-#: (`134.9084 trillion`); beyond, it prints the grouped digits (`1,234,567`), which read better
-EN_SCALE_MAX_DECIMALS = 4
+#: A value written without a scale uses an English scale word only while the figure in that unit has at
+#: most this many decimals (`1.5 million`); beyond, it prints the grouped digits (`1,234,567`). A value
+#: with a scale (万, 亿, 万亿) always uses the word from a million up (`1.41175 billion`, `134.9084 trillion`).
+EN_SCALE_MAX_DECIMALS = 3
 
 _ZH_NUMERALS = "〇一二三四五六七八九十"
 
@@ -118,21 +119,21 @@ def _magnitude(metric: m.Metric, lang: m.Lang, full: bool, zh_grouping: bool) ->
         return digits(number, max(0, metric.decimals - scale), "zh", _zh_grouping(number, zh_grouping))
     number = metric.number
     if metric.kind in ("count", "money", "quantity", "number"):
-        word = en_scaled(number)
+        word = en_scaled(number, None if metric.scale else EN_SCALE_MAX_DECIMALS)
         if word:
             return word
     return digits(number, max(0, metric.decimals - scale), "en", True)
 
 
-def en_scaled(number: Decimal) -> str | None:
+def en_scaled(number: Decimal, max_decimals: int | None = None) -> str | None:
     """`1.5 trillion`, `8.2553 trillion`, `26.53 million` (unsigned), or None below a million or when the
-    figure would need more than EN_SCALE_MAX_DECIMALS decimals in that unit."""
+    figure would need more than `max_decimals` decimals in that unit."""
     magnitude = abs(number)
     for power, word in EN_SCALES:
         if magnitude >= Decimal(10) ** power:
             scaled = magnitude.scaleb(-power)
             places = digits_after_point(scaled)
-            if places > EN_SCALE_MAX_DECIMALS:
+            if max_decimals is not None and places > max_decimals:
                 return None
             return digits(scaled, places, "en", True) + NBSP + word
     return None
@@ -199,6 +200,9 @@ def format_ref(metric: m.Metric, ref: Ref, lang: m.Lang, zh_grouping: bool = Fal
     value = metric.value
     assert isinstance(value, Decimal)
     num = _magnitude(metric, lang, ref.has("full"), zh_grouping)
+    if ref.has("bare") and lang == "zh" and metric.scale and not ref.has("full"):
+        num = num.removesuffix(metric.scale)
+        return ("" if ref.has("abs") else sign_of(value, explicit=ref.has("signed"))) + num
     if ref.has("change"):
         up, down, zero = change_words(metric.kind, lang, metric.change_zh if lang == "zh" else metric.change_en,
                                       ref.words)
@@ -210,7 +214,7 @@ def format_ref(metric: m.Metric, ref: Ref, lang: m.Lang, zh_grouping: bool = Fal
             return word + figure
         return f"{figure} {word}" if en_word_follows(word) else f"{word} {figure}"
     sign = "" if ref.has("abs") else sign_of(value, explicit=ref.has("signed"))
-    if ref.has("num"):
+    if ref.has("num") or ref.has("bare"):
         return sign + num
     return _with_unit(metric, num, lang, sign)
 

@@ -60,6 +60,8 @@ SCALED_KINDS = ("count", "money", "quantity", "number")
 FORMS: dict[str, tuple[tuple[str, ...], str]] = {
     "num": (SIGNED_KINDS + ("multiple", "rank"), "the number only, without unit"),
     "full": (SCALED_KINDS, "a scaled number in full in Chinese too"),
+    "bare": (SCALED_KINDS, "Chinese: the number in its scale without the scale word (2332, before 亿元 shared "
+             "with a later figure); English: as num"),
     "abs": (SIGNED_KINDS, "the magnitude, without sign, for sentences that carry the verb"),
     "change": (SIGNED_KINDS, "the direction in words from the sign"),
     "signed": (SIGNED_KINDS, "an explicit sign: +6.3% / −1.0%"),

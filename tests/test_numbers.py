@@ -58,6 +58,10 @@ def errors_of(text: str) -> list[str]:
     ("{kind: money, value: 362.2, scale: 亿}", "362.2亿元", "CNY 36.22 billion"),
     ("{kind: money, value: 0.0001, scale: 亿}", "0.0001亿元", "CNY 10,000"),
     ("{kind: money, value: 1234567}", "1234567元", "CNY 1,234,567"),
+    ("{kind: money, value: 1500000}", "1500000元", "CNY 1.5 million"),
+    ("{kind: count, value: 141175, scale: 万, unit: {zh: 人, en: person|people}}", "141175万人",
+     "1.41175 billion people"),
+    ("{kind: count, value: 209.00, scale: 万, unit: {zh: 人, en: people}}", "209.00万人", "2.09 million people"),
     ("{kind: count, value: 954, scale: 万, unit: {zh: 人, en: people}}", "954万人", "9.54 million people"),
     ("{kind: number, value: 0.0001}", "0.0001", "0.0001"),
     ("{kind: number, value: 999999999999999}", "999999999999999", "999,999,999,999,999"),
@@ -147,7 +151,7 @@ def paragraph(zh: str, en: str, data: str = "  g: {kind: percent, value: 6.3}\n 
 
 @pytest.mark.parametrize("zh, en, message", [
     ("{g:rise}", "{g}", "x.yaml:13:26: sections[0].blocks[0].paragraph.zh: placeholder {g:rise}: unknown form "
-     "'rise' — use one of: num, full, abs, change, signed, scoped, numeral"),
+     "'rise' — use one of: num, full, bare, abs, change, signed, scoped, numeral"),
     ("{g:abs:change}", "{g}", "x.yaml:13:26: sections[0].blocks[0].paragraph.zh: placeholder {g:abs:change}: "
      "'abs' and 'change' cannot be combined — keep one of them"),
     ("{g:num:num}", "{g}", "x.yaml:13:26: sections[0].blocks[0].paragraph.zh: placeholder {g:num:num}: form "
@@ -278,3 +282,21 @@ def test_docs_signed_change_example_prints_what_the_docs_say():
     b = loads(HEAD + example, "x.yaml")
     assert plain(localize(b, "zh").sections[0].blocks[0].text) == zh
     assert plain(localize(b, "en").sections[0].blocks[0].text).replace("\u00a0", " ") == " ".join(en.split())
+
+
+def test_bare_number_in_a_list_sharing_one_unit():
+    data = ("  a: {kind: money, value: 2332, scale: 亿}\n  b: {kind: money, value: 33953, scale: 亿}\n"
+            "  c: {kind: money, value: 46268, scale: 亿}\n")
+    b = loads(HEAD + "data:\n" + data + "sections:\n  - heading: {zh: 甲, en: A}\n    blocks:\n"
+              "      - paragraph:\n          zh: 分别为{a:bare}、{b:bare}和{c}\n"
+              "          en: were {a}, {b:bare} and {c:num}\n", "x.yaml")
+    assert plain(localize(b, "zh").sections[0].blocks[0].text) == "分别为2332、33953和46268亿元"
+    assert plain(localize(b, "en").sections[0].blocks[0].text).replace("\u00a0", " ") == \
+        "were CNY 233.2 billion, 3.3953 trillion and 4.6268 trillion"
+
+
+def test_comma_in_a_flow_pair_gets_a_hint():
+    lines = errors_of(HEAD + "data:\n  k: {kind: percent, value: 1, label: {zh: 增加值, en: Value added, May}}\n"
+                      "sections: []\n")
+    assert lines == ["x.yaml:8:66: data.k.label: unknown field 'May' — use one of: en, zh (inside { } a comma ends "
+                     "the text: put a text that has a comma in quotes)"]

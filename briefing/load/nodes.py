@@ -196,8 +196,11 @@ def _mapping(ctx: _Ctx, node: Node, path: str, allowed: set[str] | None = None,
             ctx.error(k, f"duplicate key '{k.value}' (first at line {first.line + 1})",
                       "remove one of the two", path)
         if allowed is not None and k.value not in allowed:
+            hint = ""
+            if allowed == {"zh", "en"} and node.flow_style:
+                hint = " (inside { } a comma ends the text: put a text that has a comma in quotes)"
             ctx.error(k, f"unknown field '{k.value}'",
-                      f"use one of: {', '.join(sorted(allowed))}", path)
+                      f"use one of: {', '.join(sorted(allowed))}{hint}", path)
             continue
         out[k.value] = (k, v)
     for r in required:
