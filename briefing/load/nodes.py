@@ -197,7 +197,7 @@ def _mapping(ctx: _Ctx, node: Node, path: str, allowed: set[str] | None = None,
                       "remove one of the two", path)
         if allowed is not None and k.value not in allowed:
             hint = ""
-            if allowed == {"zh", "en"} and node.flow_style:
+            if allowed == {"zh", "en"} and node.flow_style and getattr(v, "tag", "") == NULL and not v.value:
                 hint = " (inside { } a comma ends the text: put a text that has a comma in quotes)"
             ctx.error(k, f"unknown field '{k.value}'",
                       f"use one of: {', '.join(sorted(allowed))}{hint}", path)
