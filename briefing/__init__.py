@@ -14,6 +14,10 @@ The stages, each one function with typed input and output (see docs/architecture
 """
 __version__ = "0.1.0"
 
+from ._imports import install as _install_import_hooks  # noqa: E402
+
+_install_import_hooks()   # ReportLab without its unused regex and PIL start-up (see _imports.py)
+
 from .pipeline import build, check, load  # noqa: E402
 
 __all__ = ["build", "check", "load", "__version__"]

@@ -16,7 +16,13 @@ from .errors import BriefingError, ErrorList, OutputError
 from .starter import find_content, new_content
 
 
-def _parser() -> argparse.ArgumentParser:
+_LOCAL_COMMANDS = {"build", "new", "watch", "check"}
+
+
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser. `command` is the subcommand named on the command line: the `mail` options
+    (whose module imports smtplib, ssl and email, a sixth of a warm build's start-up) are only built for
+    `mail` or the top-level help; other commands get a placeholder that lists `mail` the same way."""
     p = argparse.ArgumentParser(prog="briefing", description="Bilingual PDF briefings from one YAML file.")
     p.add_argument("--version", action="version", version=f"briefing {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -60,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
                        description="Validate content: both languages complete, placeholders, glyphs, chart data.")
     c.add_argument("content", nargs="+", metavar="CONTENT")
 
+    if command in _LOCAL_COMMANDS:
+        sub.add_parser("mail", help=MAIL_HELP)
+        return p
     try:
         from .mailcli import add_mail_parser
     except ImportError:  # pragma: no cover - mail support is part of the package
@@ -67,6 +76,9 @@ def _parser() -> argparse.ArgumentParser:
     else:
         add_mail_parser(sub)
     return p
+
+
+MAIL_HELP = "e-mail briefings (one message, or a list of readers)"
 
 
 def _print_error(e: BriefingError) -> None:
@@ -211,7 +223,8 @@ def cmd_check(a: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
+    args = sys.argv[1:] if argv is None else argv
+    parser = _parser(next((x for x in args if not x.startswith("-")), None))
     a = parser.parse_args(argv)
     try:
         if a.command == "build":

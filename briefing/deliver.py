@@ -13,6 +13,10 @@ __all__ = ["atomic_write", "plan_output", "write_output"]
 
 
 def __getattr__(name: str) -> Any:
+    if name.startswith("__"):
+        # the import system asks for __path__ & co. on `from .deliver import atomic_write`: answering it
+        # must not import the mail package (smtplib, ssl, email) into every build
+        raise AttributeError(f"module 'briefing.deliver' has no attribute {name!r}")
     from . import mail
 
     try:

@@ -136,12 +136,10 @@ _INVISIBLE = {0x20, 0x0A, 0x09, 0xA0, 0x200B, 0x2060, 0xAD}
 def missing_chars(text: str, family: str = "serif", bold: bool = False) -> list[str]:
     """Characters of `text` that the face cannot draw, in order of first appearance."""
     w = widths(family, bold)
-    seen: dict[str, None] = {}
-    for ch in text:
-        cp = ord(ch)
-        if w[cp] is None and cp not in _INVISIBLE and ch not in seen:
-            seen[ch] = None
-    return list(seen)
+    bad = [ch for ch in set(text) if w[ord(ch)] is None and ord(ch) not in _INVISIBLE]
+    if len(bad) > 1:
+        bad.sort(key=text.index)
+    return bad
 
 
 def _is_cjk(ch: str) -> bool:

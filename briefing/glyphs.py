@@ -101,6 +101,9 @@ def check_glyphs(b: m.Briefing) -> None:
                 items.append((text.get(lang), side, side.field or f"{path}.{lang}"))
             else:
                 items.append((text.get(lang), text.where or b.path, f"{path}.{lang}"))
+    every = "".join(set().union(*(s for s, _w, _f in items)))      # each character once
+    if not any(missing_chars(every, *face) for face in _FACES):
+        return                       # the common case: nothing to report, no per-string scan
     errors, seen = [], set()
     for s, where, field in items:
         for e in string_errors(s, where, field):

@@ -2,6 +2,7 @@
 (one per face, every drawn code mapped back to exactly the character drawn)."""
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
@@ -218,3 +219,96 @@ def check_cid_fonts(path: Path) -> None:
                             assert code in maps[current], f"code {code} drawn in {current} has no ToUnicode entry"
                             drawn += 1
     assert faces and drawn > 1000
+
+
+# --- the hyphenation cache (#16: an entry carries and verifies its key and checksum; damage is one line) ---
+
+def _hyphen_cache(tmp_path, monkeypatch):
+    from briefing.typeset import hyphen
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    hyphen.patterns.cache_clear()
+    hyphen.hyphen_points.cache_clear()
+    assert hyphen.hyphen_points("hyphenation") == (2, 6)        # parsed, and the entry written
+    entry = hyphen.cache_dir() / "hyph_en_US.json"
+    assert entry.is_file()
+    return hyphen, entry
+
+
+def _damage_cases(data: bytes) -> dict[str, bytes]:
+    head, _, payload = data.partition(b"\n")
+    flipped = bytearray(data)
+    flipped[len(head) + 40] ^= 0x01
+    import json as _json
+
+    h = _json.loads(head)
+    other_key = _json.dumps({**h, "key": "en_US-" + "0" * 32}, sort_keys=True).encode() + b"\n" + payload
+    wrong_shape = b'{"maxlen":28,"patterns":[]}'
+    h2 = {**h, "bytes": len(wrong_shape), "sha256": hashlib.sha256(wrong_shape).hexdigest()}
+    return {"one flipped byte": bytes(flipped), "truncated": data[: len(data) // 2], "empty": b"",
+            "no header": payload, "another key": other_key, "garbage": b"\x00\xff" * 100,
+            "wrong shape": _json.dumps(h2, sort_keys=True).encode() + b"\n" + wrong_shape}
+
+
+def test_damaged_hyphenation_cache_is_discarded_in_one_line_and_rebuilt(tmp_path, monkeypatch, capsys):
+    hyphen, entry = _hyphen_cache(tmp_path, monkeypatch)
+    good = entry.read_bytes()
+    for what, data in _damage_cases(good).items():
+        entry.write_bytes(data)
+        hyphen.patterns.cache_clear()
+        hyphen.hyphen_points.cache_clear()
+        capsys.readouterr()
+        assert hyphen.hyphen_points("hyphenation") == (2, 6), what
+        err = capsys.readouterr().err
+        if data:
+            assert err.count("\n") == 1 and "hyphenation cache" in err and str(entry) in err, (what, err)
+        assert entry.read_bytes() == good, what                      # recomputed and stored again
+    # a symbolic link or a FIFO in its place is refused, never followed or read
+    entry.unlink()
+    target = tmp_path / "elsewhere.json"
+    target.write_bytes(good)
+    entry.symlink_to(target)
+    hyphen.patterns.cache_clear()
+    hyphen.hyphen_points.cache_clear()
+    assert hyphen.hyphen_points("hyphenation") == (2, 6)
+    assert "symbolic link" in capsys.readouterr().err and not entry.is_symlink()
+    entry.unlink()
+    os.mkfifo(entry)
+    hyphen.patterns.cache_clear()
+    assert hyphen.hyphen_points("acceleration") == (2, 5, 7, 8)     # pyphen: ac-cel-er-a-tion
+    assert "not a regular file" in capsys.readouterr().err
+
+
+def test_hyphenation_cache_leaves_no_temporary_files(tmp_path, monkeypatch):
+    import time
+
+    from briefing import cachefile
+
+    hyphen, entry = _hyphen_cache(tmp_path, monkeypatch)
+    folder = entry.parent
+    assert [p.name for p in folder.iterdir()] == [entry.name]
+    stale = folder / f"{cachefile.TMP_PREFIX}killed.part"        # as a write killed mid-way leaves it
+    stale.write_bytes(b"half")
+    old = time.time() - cachefile.STALE_S - 1
+    os.utime(stale, (old, old))
+    fresh = folder / f"{cachefile.TMP_PREFIX}in-flight.part"      # another process writing right now
+    fresh.write_bytes(b"half")
+    cachefile._swept.clear()
+    entry.unlink()
+    hyphen.patterns.cache_clear()
+    hyphen.hyphen_points.cache_clear()
+    hyphen.hyphen_points("hyphenation")
+    assert sorted(p.name for p in folder.iterdir()) == sorted([entry.name, fresh.name])
+
+
+def test_read_only_hyphenation_cache_still_hyphenates(tmp_path, monkeypatch, capsys):
+    hyphen, entry = _hyphen_cache(tmp_path, monkeypatch)
+    entry.unlink()
+    entry.parent.chmod(0o500)
+    try:
+        hyphen.patterns.cache_clear()
+        hyphen.hyphen_points.cache_clear()
+        assert hyphen.hyphen_points("hyphenation") == (2, 6)
+        assert capsys.readouterr().err == ""
+    finally:
+        entry.parent.chmod(0o700)

@@ -7,17 +7,16 @@ natural width/stretch/shrink of any line O(1), so the breaker costs O(n × feasi
 """
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from collections.abc import Sequence
 from typing import NamedTuple
 
 from .. import fonts
 from ..errors import GlyphError
+from .hyphen import hyphen_points
 from .metrics import ink_bounds
 from .punct import ASCII_PUNCT, LATIN_QUOTE_TRIM, NO_END, NO_START, POSITION, Pos
 from .style import ParaStyle, Run
@@ -240,77 +239,6 @@ def _latin_spaced(ch: str, cls: str) -> bool:
     return cls in "LD" or (cls == "S" and ch not in ASCII_PUNCT and not ch.isspace())
 
 
-HYPHEN_LANG, HYPHEN_LEFT, HYPHEN_RIGHT = "en_US", 2, 3   # at least 2 letters before a break, 3 after
-
-
-@lru_cache(maxsize=1)
-def _patterns() -> tuple[dict[str, tuple[int, tuple[int, ...]]], int]:
-    """pyphen's en_US Liang patterns (substring -> (offset, values)) and the longest pattern's length.
-
-    Parsing the .dic file takes pyphen about 0.04 s per process, a quarter of the time the whole English
-    sample takes to typeset, so the parsed table is kept in the user's cache directory (marshal: plain
-    strings and ints, no code) and re-read in a few milliseconds. It is keyed by pyphen's version and the
-    dictionary file's size and time; any problem with the cache just parses again."""
-    import marshal
-
-    import pyphen
-
-    path = pyphen.LANGUAGES[HYPHEN_LANG]
-    st = os.stat(path)
-    key = f"{getattr(pyphen, '__version__', '?')}:{st.st_size}:{st.st_mtime_ns}"
-    cache = _cache_dir() / f"hyph_{HYPHEN_LANG}.marshal"
-    try:
-        stored_key, patterns, maxlen = marshal.loads(cache.read_bytes())
-        if stored_key == key:
-            return patterns, maxlen
-    except (OSError, ValueError, EOFError, TypeError):
-        pass
-    hd = pyphen.HyphDict(path)
-    patterns = {k: (int(off), tuple(int(v) for v in vals)) for k, (off, vals) in hd.patterns.items()}
-    if any(getattr(v, "data", None) for _off, vals in hd.patterns.values() for v in vals):
-        raise RuntimeError(f"{path}: nonstandard hyphenation is not supported")
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps((key, patterns, hd.maxlen)))
-        os.replace(tmp, cache)          # atomic: a parallel build reads the old file or the new one
-    except OSError:
-        pass                            # a read-only home: parse again next time
-    return patterns, hd.maxlen
-
-
-def _cache_dir() -> Path:
-    """`$XDG_CACHE_HOME/briefing/hyphen` (default `~/.cache/briefing/hyphen`)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "briefing" / "hyphen"
-
-
-def _liang(word: str) -> list[int]:
-    """Liang's hyphenation points of `word` (as pyphen's HyphDict.positions computes them)."""
-    patterns, maxlen = _patterns()
-    pointed = f".{word.lower()}."
-    n = len(pointed)
-    refs = [0] * (n + 1)
-    for i in range(n - 1):
-        for j in range(i + 1, min(i + maxlen, n) + 1):
-            pattern = patterns.get(pointed[i:j])
-            if pattern:
-                offset, values = pattern
-                for m, v in enumerate(values, i + offset):
-                    if v > refs[m]:      # noqa: PLR1730 (a comparison is cheaper than max() here)
-                        refs[m] = v
-    return [i - 1 for i, r in enumerate(refs) if r % 2]
-
-
-@lru_cache(maxsize=20000)
-def hyphen_points(word: str) -> tuple[int, ...]:
-    """Where a word may take a drawn hyphen: pattern points at least 2 letters from its start and 3 from its
-    end. Acronyms are never hyphenated; capitalised words (proper names) only when wider than the measure
-    (see `_fill_hyphenation`)."""
-    if len(word) < 5 or word.isupper():
-        return ()
-    right = len(word) - HYPHEN_RIGHT
-    return tuple(k for k in _liang(word) if HYPHEN_LEFT <= k <= right)
 
 
 # ------------------------------------------------------------------------------------------- preparing

@@ -1,0 +1,91 @@
+"""Importing ReportLab without the work a build never uses.
+
+Measured with callgrind (instructions, `python -c "import …"`): `import reportlab.platypus` costs as much as
+a sixth of a warm build, and most of that is one regular expression: `reportlab.platypus.paragraph` compiles
+`uri_pat` (a URL matcher with wide Unicode ranges under IGNORECASE) at import time, for ReportLab's own
+Paragraph, which briefing never uses; `reportlab.lib.utils` imports PIL.Image for bitmaps, which briefing
+never draws; the same Paragraph module imports pyphen, whose patterns briefing reads from its own cache
+(typeset/hyphen.py). `install()` (called by `briefing/__init__.py`) adds a finder to `sys.meta_path` that
+
+- executes `reportlab.platypus.paragraph` with long IGNORECASE patterns compiled on first use instead
+  (`_LazyPattern`: `match`, `search`, … compile it then), and
+- loads `PIL.Image` and `pyphen` through `importlib.util.LazyLoader`: the module runs on first attribute
+  access.
+
+Nothing else changes: both modules behave as before for anyone who uses them. Each hook acts once.
+"""
+from __future__ import annotations
+
+import importlib.abc
+import importlib.util
+import re
+import sys
+from typing import Any
+
+_PARAGRAPH = "reportlab.platypus.paragraph"
+_LAZY_MODULES = ("PIL.Image", "pyphen")
+
+
+class _LazyPattern:
+    """Stands for `re.compile(pattern, flags)` until the pattern is first used."""
+
+    def __init__(self, compile_: Any, pattern: str, flags: int) -> None:
+        self._args = (compile_, pattern, flags)
+        self._compiled: re.Pattern | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._compiled is None:
+            compile_, pattern, flags = self._args
+            self._compiled = compile_(pattern, flags)
+        return getattr(self._compiled, name)
+
+
+class _DeferredRegexLoader(importlib.abc.Loader):
+    """Runs a module with its long IGNORECASE patterns compiled lazily."""
+
+    def __init__(self, loader: importlib.abc.Loader) -> None:
+        self.loader = loader
+
+    def create_module(self, spec):  # noqa: ANN001
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module) -> None:  # noqa: ANN001
+        real = re.compile
+
+        def compile_(pattern: Any, flags: int = 0) -> Any:
+            if isinstance(pattern, str) and len(pattern) > 200 and int(flags) & re.IGNORECASE:
+                return _LazyPattern(real, pattern, flags)
+            return real(pattern, flags)
+
+        re.compile = compile_
+        try:
+            self.loader.exec_module(module)
+        finally:
+            re.compile = real
+
+
+class _Finder(importlib.abc.MetaPathFinder):
+    def __init__(self) -> None:
+        self.pending = {_PARAGRAPH, *_LAZY_MODULES}
+
+    def find_spec(self, name, path=None, target=None):  # noqa: ANN001
+        if name not in self.pending:
+            return None
+        self.pending.discard(name)
+        if not self.pending and self in sys.meta_path:
+            sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        if name == _PARAGRAPH:
+            spec.loader = _DeferredRegexLoader(spec.loader)
+        else:
+            spec.loader = importlib.util.LazyLoader(spec.loader)
+        return spec
+
+
+def install() -> None:
+    """Add the finder, unless ReportLab's modules are already imported (then it is too late, and harmless)."""
+    if _PARAGRAPH in sys.modules or any(isinstance(f, _Finder) for f in sys.meta_path):
+        return
+    sys.meta_path.insert(0, _Finder())

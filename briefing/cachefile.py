@@ -1,0 +1,166 @@
+"""Cache entries that cannot make a wrong PDF: verified on read, written atomically, never left half-written.
+
+Used by the hyphenation cache (typeset/breaker.py). An entry is one file: a one-line JSON header
+`{"<magic>": <format>, "key": …, "bytes": n, "sha256": …}` and then the payload (n bytes, with that SHA-256).
+`read_entry` returns the payload only when the file is a regular file (not a symbolic link, FIFO or device)
+of at most `cap` bytes (read in chunks: the size the file system reports is not trusted), its header names
+the format and the key it is looked up by (an entry copied or renamed to another key is refused), and the
+payload has the length and checksum the header says; anything else raises `Problem` (the caller discards
+the entry, says so in one line naming the cache, and computes the value again).
+
+`write_entry` writes to a temporary file in the same folder and renames it into place, so a reader sees
+the old entry or the new one, never a part; the temporary file is removed on any failure, and one left by
+a killed process is removed by the next write into that folder once it is `STALE_S` old. A cache that
+cannot be written (read-only, full) only costs time: the caller goes on without it.
+"""
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import stat
+import tempfile
+import time
+from pathlib import Path
+
+MAX_HEADER = 1024
+TMP_PREFIX = ".tmp-"
+STALE_S = 120.0                # a write takes milliseconds: a temporary file this old was left by a kill
+
+
+class Problem(Exception):
+    """An entry that exists but cannot be used; str() says why."""
+
+
+def cache_root() -> Path:
+    """`$XDG_CACHE_HOME/briefing` (default `~/.cache/briefing`)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "briefing"
+
+
+def read_bytes_capped(path: Path, cap: int) -> bytes:
+    """The file's bytes, refusing symbolic links, non-regular files and anything over `cap` bytes.
+    FileNotFoundError when absent or not ours to read; Problem when present but unusable."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as e:
+        if e.errno in (errno.ENOENT, errno.ENOTDIR, errno.EACCES, errno.EPERM):
+            raise FileNotFoundError(str(path)) from None
+        if e.errno == errno.ELOOP:
+            raise Problem("is a symbolic link") from None
+        raise Problem(f"cannot be read ({e.strerror})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise Problem("is not a regular file")
+        chunks, total = [], 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, cap + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > cap:
+                raise Problem(f"is larger than {cap} bytes")
+        return b"".join(chunks)
+    except OSError as e:
+        raise Problem(f"cannot be read ({e.strerror})") from None
+    finally:
+        os.close(fd)
+
+
+def encode(magic: str, fmt: int, key: str, payload: bytes) -> bytes:
+    header = {magic: fmt, "key": key, "bytes": len(payload), "sha256": hashlib.sha256(payload).hexdigest()}
+    return json.dumps(header, sort_keys=True).encode("ascii") + b"\n" + payload
+
+
+def decode(magic: str, fmt: int, key: str, data: bytes) -> bytes:
+    """The verified payload of an entry read for `key`; Problem if it is not one."""
+    head, nl, payload = data.partition(b"\n")
+    if not nl or len(head) > MAX_HEADER:
+        raise Problem("has no header (not written by this version)")
+    try:
+        h = json.loads(head)
+    except (ValueError, RecursionError):
+        raise Problem("has a damaged header") from None
+    if not isinstance(h, dict) or h.get(magic) != fmt or set(h) != {magic, "key", "bytes", "sha256"}:
+        raise Problem("has no header (not written by this version)")
+    if h["key"] != key:
+        raise Problem("belongs to another key (its key does not match its name)")
+    if h["bytes"] != len(payload):
+        raise Problem("is truncated" if isinstance(h["bytes"], int) and h["bytes"] > len(payload)
+                      else "has the wrong length")
+    if hashlib.sha256(payload).hexdigest() != h["sha256"]:
+        raise Problem("fails its checksum")
+    return payload
+
+
+def read_entry(path: Path, magic: str, fmt: int, key: str, cap: int) -> bytes | None:
+    """The verified payload, None when there is no entry. Problem (after removing the entry) when an entry
+    exists but is unusable."""
+    try:
+        return decode(magic, fmt, key, read_bytes_capped(path, cap))
+    except FileNotFoundError:
+        return None
+    except Problem:
+        discard(path)
+        raise
+
+
+def write_entry(path: Path, magic: str, fmt: int, key: str, payload: bytes) -> bool:
+    """Store an entry; False when the cache cannot be written (the caller goes on)."""
+    return write_atomic(path, encode(magic, fmt, key, payload))
+
+
+def discard(path: Path) -> None:
+    try:
+        os.unlink(path)   # a symbolic link itself, never its target
+    except OSError:
+        pass
+
+
+_swept: set[str] = set()
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Temp file + rename in the same folder; the temporary file is removed on any failure. The first write
+    into a folder in a process removes stale temporary files."""
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if str(folder) not in _swept:
+            _swept.add(str(folder))
+            sweep(folder)
+        fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".part", dir=folder)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        discard(Path(tmp))
+        return False
+    except BaseException:   # interrupted: leave nothing behind
+        discard(Path(tmp))
+        raise
+
+
+def sweep(folder: Path, now: float | None = None) -> int:
+    """Remove temporary files older than STALE_S (left by a killed write); the count removed."""
+    now = time.time() if now is None else now
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for e in entries:
+        if e.name.startswith(TMP_PREFIX):
+            try:
+                if now - e.stat(follow_symlinks=False).st_mtime > STALE_S:
+                    os.unlink(e.path)
+                    removed += 1
+            except OSError:
+                pass
+    return removed
