@@ -42,7 +42,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     b.add_argument("--toc", action="store_true", help="add a table of contents")
     b.add_argument("-j", "--jobs", type=int, metavar="N",
                    help="build in N processes at once (default: one per core, at most one per PDF)")
-    b.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    b.add_argument("-q", "--quiet", action="store_true", help="print only errors and warnings")
 
     n = sub.add_parser("new", help="start a content file from the sample",
                        description="Write NAME.yaml: the sample briefing with id NAME, to edit and build.")
@@ -63,8 +63,12 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     w.add_argument("--toc", action="store_true", help="add a table of contents")
 
     c = sub.add_parser("check", help="validate content files without building",
-                       description="Validate content: both languages complete, placeholders, glyphs, chart data.")
-    c.add_argument("content", nargs="+", metavar="CONTENT")
+                       description="Validate content (both languages complete, placeholders, glyphs, chart "
+                                   "data), then read it as an editor would: stray figures, sides that differ, "
+                                   "terminology, derived figures (warnings; see docs/check.md).")
+    from .lint.command import add_check_arguments
+
+    add_check_arguments(c)
 
     if command in _LOCAL_COMMANDS:
         sub.add_parser("mail", help=MAIL_HELP)
@@ -87,24 +91,33 @@ def _print_error(e: BriefingError) -> None:
         print(line, file=sys.stderr)
 
 
-def _build_task(path: str, lang: str, output: str | None, out_dir: str, opts) -> str:
-    """Build one content file in one language and write it atomically; returns the written path."""
+def _build_task(path: str, lang: str, output: str | None, out_dir: str, opts,
+                warnings: list[str] | None = None) -> str:
+    """Build one content file in one language and write it atomically; returns the written path. With a
+    `warnings` list, the editorial warnings of the file are added to it (once per file, not per language)."""
     from .deliver import atomic_write
     from .load import load
     from .pipeline import build_model
 
     b = load(path)
+    if warnings is not None:
+        from .lint.command import warning_lines
+
+        warnings += warning_lines(b)
     target = Path(output) if output else Path(out_dir) / f"{b.id}.{lang}.pdf"
     atomic_write(target, build_model(b, lang, opts))
     return str(target)
 
 
 def _job(args: tuple) -> tuple[str, str | None, list[str], float]:
-    """One (file, language) build, in this process or a worker: (path, written or None, errors, seconds)."""
-    path, lang, output, out_dir, opts = args
+    """One (file, language) build, in this process or a worker: (path, written or None, errors and then
+    warnings, seconds). The first language's job of a file also reads it for warnings."""
+    path, lang, output, out_dir, opts, *first = args
     t = time.perf_counter()
+    warnings: list[str] | None = [] if first and first[0] else None
     try:
-        return path, _build_task(path, lang, output, out_dir, opts), [], time.perf_counter() - t
+        written = _build_task(path, lang, output, out_dir, opts, warnings)
+        return path, written, warnings or [], time.perf_counter() - t
     except BriefingError as e:
         return path, None, (e.lines() if isinstance(e, ErrorList) else [e.line()]), time.perf_counter() - t
     except Exception as e:  # noqa: BLE001 - reported as one line, never a traceback
@@ -152,26 +165,29 @@ def cmd_build(a: argparse.Namespace) -> int:
         raise OutputError("--jobs must be 1 or more", "e.g. --jobs 2", "--jobs")
     opts = BuildOptions(paper=a.paper, chart_cache=not a.no_cache, toc=a.toc,
                         bleed=parse_length(a.bleed) if a.bleed else 0.0)
-    tasks = [(f, lang, a.output, a.out_dir, opts) for f in files for lang in langs]
+    tasks = [(f, lang, a.output, a.out_dir, opts, lang == langs[0]) for f in files for lang in langs]
     jobs = a.jobs or min(os.cpu_count() or 1, len(tasks))
     failed: list[str] = []
     pending: dict[str, list] = {}
     done = 0
-    for path, written, errors, secs in _run_tasks(tasks, jobs, langs):
-        entry = pending.setdefault(path, [[], [], 0.0, 0])
+    for path, written, lines, secs in _run_tasks(tasks, jobs, langs):
+        entry = pending.setdefault(path, [[], [], 0.0, 0, []])
         entry[0] += [written] if written else []
-        entry[1] += [e for e in errors if e not in entry[1]]   # both languages may report the same problem
+        # a failed job's lines are its errors (both languages may report the same problem); a written
+        # one's are the file's warnings
+        bucket = entry[4] if written else entry[1]
+        bucket += [e for e in lines if e not in bucket]
         entry[2] += secs
         entry[3] += 1
         if entry[3] < len(langs):
             continue
         done += 1
         prefix = f"[{done}/{len(files)}] " if len(files) > 1 else ""
-        written_paths, errs, total, _ = pending.pop(path)
+        written_paths, errs, total, _, warns = pending.pop(path)
+        for line in errs + warns:        # warnings after the errors
+            print(line, file=sys.stderr)
         if errs:
             failed.append(path)
-            for line in errs:
-                print(line, file=sys.stderr)
             print(f"{prefix}{path}: failed", file=sys.stderr)
         elif not a.quiet:
             print(f"{prefix}{path} → {', '.join(written_paths)} ({total:.2f} s)", flush=True)
@@ -208,18 +224,9 @@ def cmd_watch(a: argparse.Namespace) -> int:
 
 
 def cmd_check(a: argparse.Namespace) -> int:
-    from .pipeline import check
+    from .lint.command import run_check
 
-    bad = 0
-    for path in a.content:
-        try:
-            b = check(path)
-        except BriefingError as e:
-            _print_error(e)
-            bad += 1
-        else:
-            print(f"{path}: ok ({len(b.data)} figures, {len(b.sections)} sections, zh and en complete)")
-    return 1 if bad else 0
+    return run_check(a)
 
 
 def main(argv: list[str] | None = None) -> int:
