@@ -71,10 +71,13 @@ class _Renderings:
         out.sort(key=lambda p: -len(p[0]))
         return out
 
-    def at(self, s: str, start: int, end: int) -> list[tuple[str, str]]:
-        """The forms printed exactly where the figure stands (the longest that covers it, and its equals)."""
+    def at(self, s: str, start: int, end: int) -> tuple[list[tuple[str, str]], tuple[int, int]]:
+        """The forms printed exactly where the figure stands (the longest that covers it, and its equals,
+        one per metric) and the span they cover."""
         s = _plain(s)
         best: list[tuple[str, str]] = []
+        span = (start, end)
+        keys: set[str] = set()
         for text, ph in self.forms:
             if best and len(text) < len(best[0][0]):
                 break
@@ -82,10 +85,14 @@ class _Renderings:
             i = s.find(text, max(0, end - len(text)), start + len(text))
             while 0 <= i <= start:
                 if end <= i + len(text) and _bounded(s, i, i + len(text)):
-                    best.append((text, ph))
+                    key = ph.strip("{}").partition(":")[0]
+                    if key not in keys:       # {x} and {x:full} print alike in English: name {x}
+                        keys.add(key)
+                        best.append((text, ph))
+                    span = (i, i + len(text))
                     break
                 i = s.find(text, i + 1, start + len(text))
-        return best
+        return best, span
 
 
 def _bounded(s: str, a: int, b: int) -> bool:
@@ -125,11 +132,12 @@ class _Run:
 
     def stray(self, side: Side) -> None:
         seen: set[tuple[int, int]] = set()
+        reported: list[tuple[int, int]] = []     # printed forms already reported (30 July 2025 is one)
         for f in side.figures:
             if f.words or side.is_masked(f.start, f.end):
                 continue
             a, b = _token(side.s, f)
-            if (a, b) in seen:
+            if (a, b) in seen or any(x <= f.start and f.end <= y for x, y in reported):
                 continue        # 3+13+N is one warning, not two
             seen.add((a, b))
             shown = _plain(side.s[a:b]).strip() or f.text
@@ -137,14 +145,15 @@ class _Run:
             if f.kind in CALENDAR:
                 # a year, month or day of the calendar in prose is text (both sides compared), unless it is
                 # a date of the data as printed
-                forms = self.dates[side.lang].at(side.s, f.start, f.end)
+                forms, span = self.dates[side.lang].at(side.s, f.start, f.end)
                 if not forms:
                     continue
             else:
-                forms = [] if name_like else self.renderings[side.lang].at(side.s, f.start, f.end)
+                forms, span = ([], (a, b)) if name_like else self.renderings[side.lang].at(side.s, f.start, f.end)
             if not _distinctive(f):   # a small whole number matches too much: only a form with its unit counts
                 forms = [(t, ph) for t, ph in forms if not re.fullmatch(r"[\d.,]+", t)]
             if forms:
+                reported.append(span)
                 phs = list(dict.fromkeys(ph for _, ph in forms))
                 printed = forms[0][0]
                 self.warn("stray-figure", side, f.start,
@@ -180,9 +189,18 @@ class _Run:
 
     def both_sides(self, zh: Side, en: Side) -> None:
         keys = {lang: {p.key for p in side.placeholders} for lang, side in (("zh", zh), ("en", en))}
-        only_zh, only_en = keys["zh"] - keys["en"], keys["en"] - keys["zh"]
         figs = {lang: [f for f in side.figures if not side.is_masked(f.start, f.end)]
                 for lang, side in (("zh", zh), ("en", en))}
+        # what each side types: its figures, and the months it names in words (July)
+        typed = {lang: {f.value for f in figs[lang] if not f.words or f.kind == "month"} for lang in figs}
+
+        def untyped(ks: set[str], other: str) -> set[str]:
+            """Keys the other side does not give by a typed figure of the same value."""
+            return {k for k in ks if not (self._placeholder_values({k}) and all(
+                v in typed[other] for _, v in self._placeholder_values({k})))}
+
+        only_zh = untyped(keys["zh"] - keys["en"], "en")
+        only_en = untyped(keys["en"] - keys["zh"], "zh")
         values = {lang: self._placeholder_values(keys[lang]) for lang in keys}
         # a typed figure that another side gives by placeholder is a stray figure, already reported
         missing: dict[str, list[Figure]] = {}
@@ -274,7 +292,9 @@ def _token(s: str, f: Figure) -> tuple[int, int]:
     a, b = f.start, f.end
     while a > 0 and re.match(r"[0-9A-Za-z+]", s[a - 1]):
         a -= 1
-    while b < len(s) and (re.match(r"[0-9A-Za-z+]", s[b]) and not (s[b].isalpha() and b == f.end and " " in f.text)):
+    if not s[b - 1:b].isdigit():        # 7.9%, 2024年, 7.99 billion end where they end
+        return a, b
+    while b < len(s) and re.match(r"[0-9A-Za-z+]", s[b]):
         b += 1
     return a, b
 

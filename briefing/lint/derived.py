@@ -110,6 +110,7 @@ def derived_checks(b: m.Briefing) -> list[LintWarning]:
                         f"the bar prints its own share {drawn}% where the source prints {{{pkey}}} "
                         f"({_shown(pmetric, pmetric.value, pmetric.decimals)})",
                         f"add `share: {pkey}` to the item", "{" + pkey + "}"))
+                    break
     return out
 
 

@@ -28,6 +28,12 @@ STOP = {"of", "and", "in", "for", "on", "to", "by", "with", "at", "from"}
 class Use:
     where: Where
     rendering: str | None     # as found in the English side; None when none was found
+    text: str = ""            # the English side
+
+
+def _clip(s: str, n: int = 60) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: n - 1] + "…"
 
 
 @dataclass
@@ -79,7 +85,7 @@ def collect(b: m.Briefing) -> list[Term]:
                 continue
             side = getattr(site.text.where, "zh", None)
             where = side.at(zh, zh.index(zh_term)) if side is not None else (site.text.where or Where(b.path))
-            term.uses.append(Use(where, _rendering(site.text.en, tuple(sorted(known)))))
+            term.uses.append(Use(where, _rendering(site.text.en, tuple(sorted(known))), site.text.en))
         if zh_term in glossary:
             term.preferred = tuple(_canon(e) for e in glossary[zh_term].en)
         if len(term.uses) >= 2:
@@ -99,28 +105,32 @@ def _strip_tail(s: str) -> str:
 
 
 def _rendering(en: str, known: tuple[str, ...]) -> str | None:
+    shown = en
     for p in placeholders(en):      # placeholders are no words of the text
         en = en[:p.start] + " " * (p.end - p.start) + en[p.end:]
     hit = find_rendering(en, known)
     if hit:
-        return en[hit[1]:hit[2]].strip("“”‘’\"'")
-    # the shortest stretch holding every content word of one known rendering, in any order
+        return shown[hit[1]:hit[2]].strip("“”‘’\"'")
+    # failing that, the stretch holding most content words of a known rendering (at least half of them,
+    # and two), in any order: "value added above designated size"
     text = words(en)
-    best: tuple[int, int] | None = None
+    best: tuple[int, int, int] | None = None        # (-matched, length, start index)
+    span: tuple[int, int] | None = None
     for r in known:
         want = {w for w, _, _ in words(r) if w not in STOP}
-        if not want:
-            continue
+        need = len(want) if len(want) <= 2 else max(2, (len(want) + 1) // 2)
         for i in range(len(text)):
+            if text[i][0] not in want:
+                continue
             seen: set[str] = set()
             for j in range(i, min(len(text), i + 2 * len(want) + 2)):
                 if text[j][0] in want:
                     seen.add(text[j][0])
-                if seen == want:
-                    if text[i][0] in want and (best is None or text[j][2] - text[i][1] < best[1] - best[0]):
-                        best = (text[i][1], text[j][2])
-                    break
-    return " ".join(en[best[0]:best[1]].split()).strip("“”‘’\"'") if best else None
+                    if len(seen) >= need:
+                        rank = (-len(seen), text[j][2] - text[i][1], i)
+                        if best is None or rank < best:
+                            best, span = rank, (text[i][1], text[j][2])
+    return " ".join(shown[span[0]:span[1]].split()).strip("“”‘’\"'") if span else None
 
 
 def report(terms: list[Term], path: str) -> list[str]:
@@ -132,7 +142,7 @@ def report(terms: list[Term], path: str) -> list[str]:
         mark = "*" if len(groups) > 1 else " "
         lines.append(f"{mark} {t.zh} ({len(t.uses)} uses, {len(groups)} rendering{'s' if len(groups) != 1 else ''})")
         for key, uses in sorted(groups.items(), key=lambda g: (-len(g[1]), g[0])):
-            shown = uses[0].rendering or "(no rendering found)"
+            shown = uses[0].rendering or f"(no known rendering in “{_clip(uses[0].text)}”)"
             if key and any(_stems_equal(uses[0].rendering or "", p) for p in t.preferred):
                 shown += " [glossary]"
             at = ", ".join(str(u.where.line) for u in uses if u.where.line)
