@@ -228,3 +228,23 @@ def test_build_prints_the_warnings_once_per_file(jobs, tmp_path, monkeypatch, ca
     assert sorted(p.name for p in tmp_path.iterdir()) == ["terms.en.pdf", "terms.zh.pdf"]
     expected = (CASES_DIR / "terms.expected").read_text(encoding="utf-8")
     assert err == expected        # each warning once, not once per language
+
+
+def test_note_numbers_table_years_and_acronyms_are_no_figures():
+    assert warnings_of("""sections:
+  - heading: {zh: 总体, en: Overview}
+    blocks:
+      - table:
+          columns: [{zh: 年份, en: Year}, {zh: 指标, en: Indicator}]
+          rows:
+            - ["2015", GDP]
+          note:
+            zh: |-
+              注：
+              1.绝对额按现价计算；
+              (2) 增长速度按不变价计算。
+            en: |-
+              Notes:
+              1. Values are at current prices;
+              (2) growth rates at constant prices.
+""") == []

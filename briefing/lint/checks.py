@@ -265,7 +265,8 @@ class _Run:
                       "use English punctuation" if punct_only else
                       "translate it, or add the name to `names:` if it is meant to stay in Chinese")
         if site.role != "unit" and not HAN.search(zh.s):
-            word = re.search(r"[A-Za-z]{2,}(?:[ '’-][A-Za-z]+)*", zh.bare)
+            # an English word; acronyms (GDP, CPI, PMI) are used in Chinese text as they are
+            word = re.search(r"[A-Za-z]*[a-z][A-Za-z]*(?:[ '’-][A-Za-z]+)*", zh.bare)
             if word:
                 self.warn("not-chinese", zh, word.start(),
                           f"the Chinese side has no Chinese: ‘{word.group(0)[:40]}’",

@@ -98,6 +98,16 @@ def _zh_calendar(s: str, start: int, end: int, value: Decimal, frac: str | None)
     return "number"
 
 
+def _enumeration(t: str, start: int, end: int, more: str | None) -> bool:
+    """A list number at the start of a line: `1.` `2、` `(3)` `4)` — the order of notes, not a figure."""
+    if more:
+        return False
+    line_start = t.rfind("\n", 0, start) + 1
+    before = t[line_start:start].strip()
+    return before in ("", "(", "（") and t[end:end + 1] in (".", "、", ")", "）", "．") \
+        and not t[end + 1:end + 2].isdigit()
+
+
 def scan_zh(s: str) -> list[Figure]:
     t = s.translate(_FULLWIDTH)
     out: list[Figure] = []
@@ -112,6 +122,12 @@ def scan_zh(s: str) -> list[Figure]:
         end = _percent_after(t, end)
         if kind in ("year", "month", "day") and t[end:end + 1] in ("年", "月", "日", "号"):
             end += 1 + (t[end:end + 2] in ("年度", "月份"))
+        elif kind == "quarter" and t[end:end + 2] == "季度":
+            end += 2
+        elif kind == "number" and _enumeration(t, start, end, scale or frac):
+            continue
+        elif kind == "number" and not (scale or frac) and t.strip() == whole and 1900 <= value <= 2100:
+            kind = "year"      # a text that is a year and nothing else: a table's "2015"
         out.append(Figure(start, end, s[start:end], value, kind))
     for mt in _ZH_WORD.finditer(s):
         n = zh_numeral(mt.group(0))
@@ -165,6 +181,8 @@ def scan_en(s: str) -> list[Figure]:
         before = t[max(0, start - 1):start]
         value = _dec(whole, frac, _EN_SCALES[scale.lower()] if scale else 0)
         kind = "number"
+        if scale is None and suffix is None and frac is None and _enumeration(t, start, end, None):
+            continue
         if scale is None and suffix is None and frac is None:
             if before in ("Q", "q") and 1 <= value <= 4:
                 kind, start = "quarter", start - 1
