@@ -48,22 +48,24 @@ class _Renderings:
     """Every metric in every form, as printed in one language, by the real formatter: what a typed figure
     is compared with to suggest a placeholder."""
 
-    def __init__(self, data: dict[str, m.Metric], lang: m.Lang, dates: bool = False) -> None:
-        self.data, self.lang = data, lang
+    def __init__(self, data: dict[str, m.Metric], lang: m.Lang, dates: bool = False,
+                 zh_grouping: bool = False) -> None:
+        self.data, self.lang, self.zh_grouping = data, lang, zh_grouping
         if dates:     # only the dates: what a year, month or day typed in prose is compared with
             self.data = {k: v for k, v in data.items() if isinstance(v.value, dt.date)}
 
     @cached_property
     def forms(self) -> list[tuple[str, str]]:
         """(printed text, placeholder), longest text first."""
-        from ..load import VARIANTS
-        from ..localize import format_metric
+        from ..numbers import format_metric
+        from ..placeholders import forms_of
 
         out = []
         for key, metric in self.data.items():
-            for form in [None, *sorted(VARIANTS.get(metric.kind, ()))]:
+            # every form but `change`, whose verb is better left to the text: 增长{x}, not {x:change}
+            for form in [None, *(f for f in forms_of(metric.kind) if f != "change")]:
                 try:
-                    text = _plain(format_metric(metric, self.lang, form))
+                    text = _plain(format_metric(metric, self.lang, form, zh_grouping=self.zh_grouping))
                 except Exception:  # noqa: BLE001 - a form this metric cannot print is no suggestion
                     continue
                 if text:
@@ -114,15 +116,15 @@ def _flavour(side: Side, f: Figure) -> str:
     return "amount"
 
 
-_FLAVOUR_KINDS = {"percent": ("percent",), "pp": ("pp",), "rank": ("rank",),
-                  "amount": ("count", "money", "quantity", "number")}
+_FLAVOUR_KINDS = {"percent": ("percent", "permille"), "pp": ("pp",), "rank": ("rank",),
+                  "amount": ("count", "money", "quantity", "number", "multiple")}
 
 
 class _Run:
     def __init__(self, b: m.Briefing, marks: Marks) -> None:
         self.b, self.marks = b, marks
         self.out: list[LintWarning] = []
-        self.renderings = {lang: _Renderings(b.data, lang) for lang in m.LANGS}
+        self.renderings = {lang: _Renderings(b.data, lang, zh_grouping=b.zh_grouping) for lang in m.LANGS}
         self.dates = {lang: _Renderings(b.data, lang, dates=True) for lang in m.LANGS}
 
     def warn(self, kind: str, side: Side, offset: int, what: str, fix: str, suggestion: str | None = None) -> None:
@@ -173,16 +175,18 @@ class _Run:
                       "digits belong to a name")
 
     def _same_value(self, side: Side, f: Figure) -> list[tuple[str, str]]:
-        from ..localize import format_metric
+        from ..numbers import format_metric
 
         kinds = _FLAVOUR_KINDS[_flavour(side, f)]
         out = []
         for key, metric in self.b.data.items():
             if metric.kind not in kinds or not isinstance(metric.value, Decimal):
                 continue
-            value = metric.value if metric.kind in ("percent", "pp", "rank") else metric.number
+            value = metric.value if metric.kind in ("percent", "pp", "permille", "rank", "multiple") \
+                else metric.number
             if abs(value) == f.value:
-                out.append(("{" + key + "}", _plain(format_metric(metric, side.lang))))
+                out.append(("{" + key + "}", _plain(format_metric(metric, side.lang,
+                                                                   zh_grouping=self.b.zh_grouping))))
         return out[:3]
 
     # ---------------------------------------------------------------- 2. both sides say the same

@@ -54,8 +54,8 @@ def _dec(whole: str, frac: str | None, scale: int) -> Decimal:
 
 
 def _percent_after(s: str, end: int) -> int:
-    """The end of a % right after a number, else `end`."""
-    return end + 1 if s[end:end + 1] == "%" else end
+    """The end of a % (or ‰) right after a number, else `end`."""
+    return end + 1 if s[end:end + 1] in ("%", "‰") else end
 
 
 # ------------------------------------------------------------------ Chinese

@@ -119,13 +119,24 @@ class Placeholder:
 
 
 def placeholders(s: str) -> list[Placeholder]:
-    out = []
-    for mt in PLACEHOLDER.finditer(s):
-        if mt.group(1) is None:
-            continue
-        key, _, form = mt.group(1).strip().partition(":")
-        out.append(Placeholder(mt.start(), mt.end(), key, form or None))
-    return out
+    """The placeholders of a template string, by the one grammar (briefing/placeholders.py)."""
+    from ..placeholders import Ref, parse
+
+    tpl, _ = parse(s, "en")
+    return [Placeholder(p.offset, p.offset + len(p.source), p.key, ":".join(sorted(p.forms)) or None)
+            for run in tpl for p in run.pieces if isinstance(p, Ref)]
+
+
+def text_placeholders(text: m.Text, lang: str) -> list[Placeholder]:
+    """The placeholders of one side of a loaded text, from the template the loader parsed."""
+    from ..placeholders import Ref
+
+    try:
+        tpl = text.template(lang)  # type: ignore[arg-type]
+    except ValueError:
+        return placeholders(text.get(lang))  # type: ignore[arg-type]
+    return [Placeholder(p.offset, p.offset + len(p.source), p.key, ":".join(sorted(p.forms)) or None)
+            for run in tpl for p in run.pieces if isinstance(p, Ref)]
 
 
 @dataclass
@@ -197,7 +208,7 @@ class Side:
 
     @cached_property
     def placeholders(self) -> list[Placeholder]:
-        return placeholders(self.s)
+        return text_placeholders(self.site.text, self.lang)
 
     @cached_property
     def figures(self) -> list:
