@@ -310,3 +310,59 @@ def test_a_second_run_at_the_same_time_is_refused(content: Path, tmp_path: Path)
         with pytest.raises(DeliveryError, match=r"mini.send-log.jsonl: another `briefing mail` run is sending this "
                            r"list right now .* — wait for it to finish"):
             run(list_args(content, readers, 1))
+
+
+@pytest.mark.parametrize("toml,needle", [
+    ('server = "smtp.example.org"\npasword = "x"\n', ":2:1: pasword: unknown setting — the settings are: server,"),
+    ('security = "tls"\n', ":1:1: security: 'tls' is not plain, starttls or ssl"),
+    ('port = "587"\n', ":1:1: port: '587' is not a port number"),
+    ('server = smtp.example.org\n', ":1:10: TOML syntax: "),
+    ('sender = "a@example.org\\nBcc: b@example.org"\n', "sender contains a line break"),
+])
+def test_bad_settings_files(content: Path, tmp_path: Path, toml: str, needle: str) -> None:
+    cfg = tmp_path / "mail.toml"
+    cfg.write_text(toml, encoding="utf-8")
+    readers = readers_csv(tmp_path / "readers.csv", 2)
+    with pytest.raises(DeliveryError) as info:
+        run(list_args(content, readers, None, "--config", str(cfg), "--dry-run"))
+    assert needle in str(info.value) and "\n" not in str(info.value)
+
+
+def test_settings_give_the_server_and_sender_for_a_single_message(smtpd, tmp_path: Path) -> None:
+    from test_mail import make_pdf
+
+    handler = Recorder()
+    port = smtpd(handler)
+    (tmp_path / "briefing").mkdir()
+    (tmp_path / "briefing" / "mail.toml").write_text(f'server = "127.0.0.1"\nport = {port}\n'
+                                                    'sender = "Office <office@example.org>"\n', encoding="utf-8")
+    pdf = make_pdf(tmp_path / "b.pdf", title="Brief", lang="en")
+    rc, out = run([str(pdf), "--to", "a@example.org", *NET], {"XDG_CONFIG_HOME": str(tmp_path)})
+    assert rc == 0 and f"via 127.0.0.1:{port}" in out
+    assert received(handler.envelopes[0])["From"] == "Office <office@example.org>"
+
+
+def test_a_bad_rate_is_refused(content: Path, tmp_path: Path) -> None:
+    readers = readers_csv(tmp_path / "readers.csv", 2)
+    expect_error(list_args(content, readers, None, "--rate", "fast", "--dry-run"), content,
+                 "--rate 'fast' is not a rate", "--rate 30/min")
+
+
+def test_the_send_log_tolerates_a_cut_last_line_but_not_a_damaged_one(smtpd, content: Path, tmp_path: Path) -> None:
+    readers = readers_csv(tmp_path / "readers.csv", 2)
+    log = tmp_path / "out" / "mini.send-log.jsonl"
+    log.parent.mkdir()
+    done = {"recipient": "r001@example.org", "lang": "zh", "message_id": "<x@example.org>", "status": "accepted"}
+    log.write_text(json.dumps(done) + '\n{"recipient": "r002@exa', encoding="utf-8")   # a crash mid-write
+    handler = Recorder()
+    port = smtpd(handler)
+    rc, out = run(list_args(content, readers, port))
+    assert rc == 0 and "1 sent, 0 failed, 1 skipped" in out
+    assert [e.rcpt_tos for e in handler.envelopes] == [["r002@example.org"]]
+    entries = log_entries(content)                                           # the cut line is gone
+    assert [e["status"] for e in entries] == ["accepted", "sending", "accepted"]
+    rc, out = run(list_args(content, readers, port))
+    assert rc == 0 and "nothing to send" in out
+    log.write_text('garbage\n' + json.dumps(done) + "\n", encoding="utf-8")
+    with pytest.raises(DeliveryError, match=r"send-log.jsonl:1:1: not a send-log entry .* fix or delete this line"):
+        run(list_args(content, readers, port))

@@ -110,7 +110,12 @@ class SendLog:
         self.read()
         size = os.fstat(fd).st_size
         if size and os.pread(fd, 1, size - 1) != b"\n":
-            os.write(fd, b"\n")   # after a cut-short last line, start the next entry on a line of its own
+            # A last line cut short by a crash holds no finished entry (an accepted one is fsynced whole):
+            # drop it, so that the log stays one complete JSON object per line.
+            tail = os.pread(fd, min(size, 1 << 20), max(0, size - (1 << 20)))
+            keep = size - len(tail) + tail.rfind(b"\n") + 1 if b"\n" in tail else 0
+            os.ftruncate(fd, keep)
+            os.fsync(fd)
         return self
 
     def append(self, entry: dict[str, Any], durable: bool) -> None:
