@@ -146,7 +146,9 @@ class _Run:
             name_like = (a, b) != (f.start, f.end) and not re.fullmatch(r"[\d.,%]+", shown)
             if f.kind in CALENDAR:
                 # a year, month or day of the calendar in prose is text (both sides compared), unless it is
-                # a date of the data as printed
+                # a date of the data as printed (which has a day: looked up from the day only)
+                if f.kind != "day":
+                    continue
                 forms, span = self.dates[side.lang].at(side.s, f.start, f.end)
                 if not forms:
                     continue
