@@ -307,3 +307,36 @@ def test_a_read_only_or_full_cache_still_builds_quietly(tmp_path: Path, state: s
             assert leftovers == []
     finally:
         subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+def test_a_writer_killed_mid_write_leaves_no_half_entry_and_its_temporary_file_is_swept(tmp_path: Path) -> None:
+    """SIGKILL a process that writes large entries in a loop: every entry left verifies, and the temporary
+    file it was writing is removed by the next build's first write once it is stale."""
+    import signal
+
+    folder = tmp_path / "cache" / "briefing" / "charts"
+    code = f"""
+import sys; sys.path.insert(0, {str(ROOT)!r})
+from pathlib import Path
+from briefing.charts import cache
+folder = Path({str(folder)!r})
+payload = b"x" * 4_000_000
+i = 0
+while True:
+    cache.write_atomic(folder / f"{{i % 5:064x}}.json", cache.encode(f"{{i % 5:064x}}", payload))
+    i += 1
+"""
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    end = time.monotonic() + 60
+    while time.monotonic() < end and not (folder.is_dir() and len(list(folder.glob("*.json"))) >= 2):
+        time.sleep(0.05)
+    time.sleep(0.13)   # somewhere in the middle of a later write
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    entries = [p for p in folder.iterdir() if not p.name.startswith(cache.TMP_PREFIX)]
+    assert entries
+    for p in entries:   # each entry is whole: its header's length and checksum hold
+        cache.decode(p.stem, p.read_bytes())
+    assert cache.sweep(folder, now=time.time() + cache.STALE_S + 1) == len(
+        [p for p in folder.iterdir() if p.name.startswith(cache.TMP_PREFIX)])
+    assert not [p for p in folder.iterdir() if p.name.startswith(cache.TMP_PREFIX)]
