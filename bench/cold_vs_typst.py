@@ -7,7 +7,8 @@ Each round times, in fresh processes: Typst cold (draw the five charts with matp
 MPLCONFIGDIR, then compile), our cold build (empty $XDG_CACHE_HOME: charts drawn in the worker), Typst warm
 (compile only) and our warm build (chart cache filled). Interleaving keeps a machine shared with other jobs
 from favouring one side; the ratios are of the medians. The Typst side is exactly what
-`/work/shared/reference/typst-bench/run` (or `$TYPST_BENCH`) times; it is run once first to install Typst.
+`../shared/reference/typst-bench/run` (beside the checkout, or `$TYPST_BENCH`) times; it is run once first to
+install Typst.
 """
 from __future__ import annotations
 
@@ -22,7 +23,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH = Path(os.environ.get("TYPST_BENCH", "/work/shared/reference/typst-bench"))
+# ../shared beside the checkout (a git worktree one level deeper: ../../shared)
+BENCH = Path(os.environ.get("TYPST_BENCH") or next(
+    (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if p.is_dir()), ROOT.parent / "shared")
+    / "reference" / "typst-bench")
 
 
 def timed(*cmds: list[str], env: dict | None = None) -> float:
