@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from test_charts import WIDTH, samples
 
-from briefing import charts
+from briefing import cachefile, charts
 from briefing.charts import cache
 
 ZH = samples("zh")
@@ -65,8 +65,8 @@ def test_swapped_entries_are_refused(caplog: pytest.LogCaptureFixture) -> None:
     da, db = pa.read_bytes(), pb.read_bytes()
     pa.write_bytes(db)
     pb.write_bytes(da)
-    assert_redrawn(a, caplog, "belongs to another chart")
-    assert_redrawn(b, caplog, "belongs to another chart")
+    assert_redrawn(a, caplog, "belongs to another key")
+    assert_redrawn(b, caplog, "belongs to another key")
 
 
 def test_a_symlinked_entry_is_refused_and_its_target_left_alone(caplog: pytest.LogCaptureFixture) -> None:
@@ -185,7 +185,7 @@ def test_writes_leave_no_temporary_files_and_stale_ones_are_swept(tmp_path: Path
     recent.write_bytes(b"half")
     old = time.time() - cache.STALE_S - 10
     os.utime(stale, (old, old))
-    cache._swept.clear()
+    cachefile._swept.clear()
     charts.render(ZH["hbar"], WIDTH)
     names = sorted(p.name for p in folder.iterdir())
     assert stale.name not in names and recent.name in names

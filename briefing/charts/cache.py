@@ -1,7 +1,7 @@
 """The chart cache: drawings kept as files in `$XDG_CACHE_HOME/briefing/charts`, which cannot make a wrong PDF.
 
-An entry is two parts in one file: a one-line JSON header `{"briefing-chart-cache": 1, "key": …, "bytes": n,
-"sha256": …}` and then the drawing's JSON (n bytes, with that SHA-256). An entry is used only when it is a
+Entries are `briefing.cachefile` entries, two parts in one file: a one-line JSON header
+`{"briefing-chart-cache": 1, "key": …, "bytes": n, "sha256": …}` and then the drawing's JSON (n bytes, with that SHA-256). An entry is used only when it is a
 regular file (not a symbolic link, FIFO or device), at most `MAX_ENTRY` bytes, names the key it is looked up
 by (an entry copied or renamed to another key is refused), its payload has the length and checksum the
 header says, and the payload parses as a drawing (`Figure.from_json`: shape, types, ranges). Anything else
@@ -13,172 +13,55 @@ only costs time: the build goes on without it.
 """
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
-import os
-import stat
-import tempfile
-import time
 from pathlib import Path
 
+from .. import cachefile
+from ..cachefile import STALE_S, TMP_PREFIX, Problem, cache_root, discard, read_bytes_capped, sweep, write_atomic
 from ..figure import Figure
+
+__all__ = ["FORMAT", "MAGIC", "MAX_ENTRY", "STALE_S", "TMP_PREFIX", "Problem", "cache_dir", "cache_root",
+           "decode", "discard", "encode", "font_fingerprints", "read", "read_bytes_capped", "sweep", "write",
+           "write_atomic"]
 
 FORMAT = 1
 MAGIC = "briefing-chart-cache"
 MAX_ENTRY = 16 * 1024 * 1024   # bytes; the largest chart we draw is well under 1 MB
-MAX_HEADER = 1024
-TMP_PREFIX = ".tmp-"
-STALE_S = 120.0                # a write takes milliseconds: a temporary file this old was left by a kill
-
-
-def cache_root() -> Path:
-    """`$XDG_CACHE_HOME/briefing` (default `~/.cache/briefing`)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "briefing"
 
 
 def cache_dir() -> Path:
-    """Where chart drawings are kept."""
+    """Where chart drawings are kept: `$XDG_CACHE_HOME/briefing/charts`."""
     return cache_root() / "charts"
 
 
-class Problem(Exception):
-    """An entry that exists but cannot be used; str() says why."""
-
-
-def read_bytes_capped(path: Path, cap: int) -> bytes:
-    """The file's bytes, refusing symbolic links and non-regular files and anything over `cap` bytes (read
-    in chunks: the size the file system reports is not trusted). FileNotFoundError when absent or not ours
-    to read."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError as e:
-        if e.errno in (errno.ENOENT, errno.ENOTDIR, errno.EACCES, errno.EPERM):
-            raise FileNotFoundError(str(path)) from None   # absent, or a cache we may not use: no cache
-        if e.errno == errno.ELOOP:
-            raise Problem("is a symbolic link") from None
-        raise Problem(f"cannot be read ({e.strerror})") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise Problem("is not a regular file")
-        chunks, total = [], 0
-        while True:
-            chunk = os.read(fd, min(1 << 20, cap + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > cap:
-                raise Problem(f"is larger than {cap} bytes")
-        return b"".join(chunks)
-    except OSError as e:
-        raise Problem(f"cannot be read ({e.strerror})") from None
-    finally:
-        os.close(fd)
-
-
 def encode(key: str, payload: bytes) -> bytes:
-    header = {MAGIC: FORMAT, "key": key, "bytes": len(payload), "sha256": hashlib.sha256(payload).hexdigest()}
-    return json.dumps(header, sort_keys=True).encode("ascii") + b"\n" + payload
+    return cachefile.encode(MAGIC, FORMAT, key, payload)
 
 
 def decode(key: str, data: bytes) -> bytes:
     """The verified payload of an entry read for `key`; Problem if it is not one."""
-    head, nl, payload = data.partition(b"\n")
-    if not nl or len(head) > MAX_HEADER:
-        raise Problem("has no header (not written by this version)")
-    try:
-        h = json.loads(head)
-    except (ValueError, RecursionError):
-        raise Problem("has a damaged header") from None
-    if not isinstance(h, dict) or h.get(MAGIC) != FORMAT or set(h) != {MAGIC, "key", "bytes", "sha256"}:
-        raise Problem("has no header (not written by this version)")
-    if h["key"] != key:
-        raise Problem("belongs to another chart (its key does not match its name)")
-    if h["bytes"] != len(payload):
-        raise Problem("is truncated" if isinstance(h["bytes"], int) and h["bytes"] > len(payload)
-                      else "has the wrong length")
-    if hashlib.sha256(payload).hexdigest() != h["sha256"]:
-        raise Problem("fails its checksum")
-    return payload
+    return cachefile.decode(MAGIC, FORMAT, key, data)
 
 
 def read(key: str, folder: Path | None = None) -> Figure | None:
     """The cached drawing for `key`, None when there is none. Problem (after removing the entry) when an
     entry exists but is unusable."""
     path = (folder or cache_dir()) / f"{key}.json"
-    try:
-        payload = decode(key, read_bytes_capped(path, MAX_ENTRY))
-        try:
-            return Figure.from_json(json.loads(payload))
-        except (ValueError, TypeError, RecursionError):
-            raise Problem("is not a valid drawing") from None
-    except FileNotFoundError:
+    payload = cachefile.read_entry(path, MAGIC, FORMAT, key, MAX_ENTRY)
+    if payload is None:
         return None
-    except Problem:
-        discard(path)
-        raise
-
-
-def discard(path: Path) -> None:
     try:
-        os.unlink(path)   # a symbolic link itself, never its target
-    except OSError:
-        pass
+        return Figure.from_json(json.loads(payload))
+    except (ValueError, TypeError, RecursionError):
+        discard(path)
+        raise Problem("is not a valid drawing") from None
 
 
 def write(key: str, figure: Figure, folder: Path | None = None) -> bool:
     """Store a drawing; False when the cache cannot be written (the build goes on)."""
     payload = json.dumps(figure.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return write_atomic((folder or cache_dir()) / f"{key}.json", encode(key, payload))
-
-
-_swept: set[str] = set()
-
-
-def write_atomic(path: Path, data: bytes) -> bool:
-    """Temp file + rename in the same folder, so a reader never sees half an entry; the temporary file is
-    removed on any failure. The first write into a folder in a process removes stale temporary files."""
-    folder = path.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        if str(folder) not in _swept:
-            _swept.add(str(folder))
-            sweep(folder)
-        fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=".part", dir=folder)
-    except OSError:
-        return False
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-        return True
-    except OSError:
-        discard(Path(tmp))
-        return False
-    except BaseException:   # interrupted: leave nothing behind
-        discard(Path(tmp))
-        raise
-
-
-def sweep(folder: Path, now: float | None = None) -> int:
-    """Remove temporary files older than STALE_S (left by a killed write); the count removed."""
-    now = time.time() if now is None else now
-    removed = 0
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return 0
-    for e in entries:
-        if e.name.startswith(TMP_PREFIX):
-            try:
-                if now - e.stat(follow_symlinks=False).st_mtime > STALE_S:
-                    os.unlink(e.path)
-                    removed += 1
-            except OSError:
-                pass
-    return removed
 
 
 def font_fingerprints(paths: list[Path]) -> tuple[tuple[str, int, str], ...]:
