@@ -337,6 +337,7 @@ while True:
     assert entries
     for p in entries:   # each entry is whole: its header's length and checksum hold
         cache.decode(p.stem, p.read_bytes())
-    assert cache.sweep(folder, now=time.time() + cache.STALE_S + 1) == len(
-        [p for p in folder.iterdir() if p.name.startswith(cache.TMP_PREFIX)])
+    left = [p for p in folder.iterdir() if p.name.startswith(cache.TMP_PREFIX)]   # the write it was in, if any
+    assert cache.sweep(folder) == 0                                                  # not stale yet: kept
+    assert cache.sweep(folder, now=time.time() + cache.STALE_S + 1) == len(left)
     assert not [p for p in folder.iterdir() if p.name.startswith(cache.TMP_PREFIX)]
