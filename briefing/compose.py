@@ -217,12 +217,13 @@ def make_table(rows: list, widths: list[float], style: list, **kw) -> Table:
 
 
 def runs(rich: m.Rich, **kw) -> list[Run]:
-    return [Run(s.text, bold=s.bold or kw.get("bold", False), size=kw.get("size"), color=kw.get("color"))
-            for s in rich]
+    return [Run(s.text, bold=s.bold or kw.get("bold", False), size=kw.get("size"), color=kw.get("color"),
+                figure=s.figure) for s in rich]
 
 
 def one(text: str, **kw) -> list[Run]:
-    return [Run(text, bold=kw.get("bold", False), size=kw.get("size"), color=kw.get("color"))] if text else []
+    return [Run(text, bold=kw.get("bold", False), size=kw.get("size"), color=kw.get("color"),
+                figure=kw.get("figure", False))] if text else []
 
 
 class Figures(Protocol):
@@ -355,12 +356,19 @@ class Composer:
         n = len(f.items) or 1
         per_row = -(-n // -(-n // 4))   # at most 4 a row, rows as even as they can be (6 → 3 + 3)
         cw = w / per_row
-        val = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=16, leading=20, align="center",
+        # a figure is never broken but at a plain word space: the values share the largest size (16 pt
+        # down to 9 pt) at which each piece of each value fits its cell (4 pt padding each side)
+        size = 16.0
+        pieces = [piece for i in f.items for piece in i.value.split(" ") if piece]
+        while size > 9 and any(line_width(piece, theme.HEAD_FAMILY, True, size, self.lang) > cw - 8.5
+                               for piece in pieces):
+            size -= 0.5
+        val = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=size, leading=size * 1.25, align="center",
                         first_indent=0, color=theme.RED)
         lab = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.small, leading=self.sz.small * 1.35,
                         align="center", first_indent=0, color=theme.INK)
         note = replace(lab, color=theme.GREY_DARK, size=self.sz.small - 0.5)
-        cells = [[Para(one(i.value, bold=True), val), Para(one(i.label), lab)]
+        cells = [[Para(one(i.value, bold=True, figure=True), val), Para(one(i.label), lab)]
                  + ([Para(one(i.note), note)] if i.note else []) for i in f.items]
         rows = [cells[k:k + per_row] for k in range(0, len(cells), per_row)]
         if len(rows[-1]) < per_row:

@@ -51,19 +51,44 @@ _SPACE_HAN_LATIN = re.compile(
 def rich(text: m.Text, data: dict[str, m.Metric], lang: m.Lang, zh_grouping: bool = False) -> m.Rich:
     """A text's parsed template → spans: **bold** runs, placeholders formatted, whitespace normalised.
     Only data keys are reachable: there is no attribute access and no call."""
-    out = []
+    out: list[m.Span] = []
     for run in text.template(lang):
-        s = "".join(p if isinstance(p, str) else format_ref(data[p.key], p, lang, zh_grouping)
-                    for p in run.pieces)
-        s = re.sub(r"[ \t\r\n]+", " ", s)   # not \s: no-break spaces stay
-        if lang == "zh":
-            s = _SPACE_HAN_LATIN.sub("", s)
-        if s:
-            out.append(m.Span(s, run.bold))
-    if out:
-        out[0] = m.Span(out[0].text.lstrip(), out[0].bold)
-        out[-1] = m.Span(out[-1].text.rstrip(), out[-1].bold)
-    return tuple(s for s in out if s.text)
+        for p in run.pieces:
+            if isinstance(p, str):
+                out.append(m.Span(p, run.bold))
+            else:
+                out.append(m.Span(format_ref(data[p.key], p, lang, zh_grouping), run.bold, figure=True))
+    # whitespace normalised over the whole text (not \s: no-break spaces stay), then spans re-cut
+    text_all = "".join(s.text for s in out)
+    owner = [i for i, s in enumerate(out) for _ in s.text]
+    norm: list[tuple[str, int]] = []
+    for ch, i in zip(text_all, owner):
+        if ch in " \t\r\n":
+            if norm and norm[-1][0] == " ":
+                continue
+            ch = " "
+        norm.append((ch, i))
+    if lang == "zh":   # a space typed between Han and Latin text or digits: the typesetter spaces them itself
+        flat = "".join(c for c, _ in norm)
+        drop = {k for mt in _SPACE_HAN_LATIN.finditer(flat) for k in range(mt.start(), mt.end())}
+        norm = [x for k, x in enumerate(norm) if k not in drop]
+    while norm and norm[0][0] == " ":
+        norm.pop(0)
+    while norm and norm[-1][0] == " ":
+        norm.pop()
+    spans: list[m.Span] = []
+    buf: list[str] = []
+    key: tuple | None = None
+    for ch, i in norm:          # a figure stays one span; text pieces of one style join
+        k = (out[i].bold, True, i) if out[i].figure else (out[i].bold, False, -1)
+        if k != key and buf:
+            spans.append(m.Span("".join(buf), key[0], key[1]))   # type: ignore[index]
+            buf = []
+        key = k
+        buf.append(ch)
+    if buf:
+        spans.append(m.Span("".join(buf), key[0], key[1]))       # type: ignore[index]
+    return tuple(spans)
 
 
 def plain(r: m.Rich) -> str:

@@ -206,6 +206,7 @@ class Span:
 
     text: str
     bold: bool = False
+    figure: bool = False   # a formatted figure: the typesetter never breaks it but at a plain word space
 
 
 Rich = tuple[Span, ...]

@@ -122,6 +122,8 @@ def lines(text: str, lang: str) -> str:
     text = re.sub(r"[^\S\n]+", " ", text.replace("\u00a0", " "))
     if lang == "zh":
         text = re.sub(r" (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) ", "", text.translate(MINUS))
+    else:   # the one break a figure may take: before "points" (issue #10: "6.3 percentage" stays together)
+        text = re.sub(r"(\d percentage) ?\n(points?\b)", r"\1 \2", text)
     return text
 
 

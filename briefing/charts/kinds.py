@@ -14,7 +14,7 @@ from ..figure import Figure
 from ..model import ChartPoint, LChart
 from .canvas import (ASCENT, BAR_FILL, BAR_PITCH, CENTER_PT, DESCENT, LABEL_PT, NOTE_PT, PAD, TICK_PT, VALUE_PT,
                      Z_REF, _Canvas, _fit_range, _legend, _series_colours, _value_ticks, matplotlib_ready)
-from .labels import LANG, share_text, text_width, wrap
+from .labels import LANG, share_text, text_width, widest_unbreakable, wrap
 
 
 def draw(chart: LChart, width: float) -> Figure:
@@ -230,6 +230,9 @@ def _donut(c: _Canvas) -> Figure:
     ch, W = c.chart, c.width
     pts = ch.points
     d = min(104.0, W * 0.36)
+    if ch.center:   # a hole wide enough for the centre's widest figure at the size it may wrap at
+        need = widest_unbreakable(ch.center, theme.CHART_MIN_PT + 1.5, True) / (0.7 * 0.86)
+        d = max(d, min(need, W * 0.5))
     x0 = d + 28
     val_w = max(text_width(p.text, VALUE_PT, True) for p in pts)
     label_w = min(W - x0 - val_w - 30, max(text_width(p.label, LABEL_PT) for p in pts))

@@ -7,7 +7,7 @@ import contextvars
 
 from .. import fonts, theme
 from ..model import ChartPoint
-from ..typeset.breaker import lines_for, prepare
+from ..typeset.breaker import lines_for, prepare, widest_piece
 from ..typeset.style import ParaStyle, Run
 
 FAMILY = theme.CHART_FAMILY
@@ -33,7 +33,9 @@ def wrap(s: str, max_width: float, size: float, bold: bool = False, max_lines: i
     style = ParaStyle(lang=lang, family=FAMILY, size=size, leading=size * 1.2, align="left", first_indent=0)
     p = prepare([Run(s, bold=bold)], style)
     n = len(lines_for(p, max_width))
-    lo, hi = 0.0, max_width
+    # never narrower than the widest unbreakable piece: a narrower measure would give as few lines only by
+    # breaking inside a word or a figure ("CNY 121.0" / "207 trillion")
+    lo, hi = min(widest_piece(p), max_width), max_width
     for _ in range(10):
         mid = (lo + hi) / 2
         if len(lines_for(p, mid)) <= n:
@@ -45,6 +47,15 @@ def wrap(s: str, max_width: float, size: float, bold: bool = False, max_lines: i
     if len(broken) > max_lines:   # the rest, as written, on the last line
         lines[-1] = "".join(r.text for r in p.text_from(broken[max_lines - 1].start)).strip()
     return [ln for ln in lines if ln]
+
+
+def widest_unbreakable(s: str, size: float, bold: bool = False, lang: str | None = None) -> float:
+    """The widest piece of `s` no ordinary line break divides (a word, a figure with its unit)."""
+    lang = lang or LANG.get()
+    if not s.strip():
+        return 0.0
+    style = ParaStyle(lang=lang, family=FAMILY, size=size, leading=size * 1.2, align="left", first_indent=0)
+    return widest_piece(prepare([Run(s, bold=bold)], style))
 
 
 def share_text(point: ChartPoint, lang: str) -> str:

@@ -162,6 +162,7 @@ class Prepared:
     spaces: list[int] = field(default_factory=list)    # prefix count of word spaces
     url: set[int] = field(default_factory=set)         # characters inside URLs (never a drawn hyphen there)
     late_hyph: set[int] = field(default_factory=set)   # hyphenation points of capitalised words (last resort)
+    fig: list[int] = field(default_factory=list)       # per char: the figure it belongs to (0: none)
     links: list[tuple[int, int, str]] = field(default_factory=list)   # (start, end, address) of web links
     # extra break joints for the last-resort passes, per (measure, everywhere)
     emergency: dict[tuple[float, bool], set[int]] = field(default_factory=dict)
@@ -190,7 +191,7 @@ class Prepared:
 
 
 def _with_text(run: Run, text: str) -> Run:
-    return Run(text, run.bold, run.size, run.color, run.family)
+    return Run(text, run.bold, run.size, run.color, run.family, run.figure)
 
 
 # ---------------------------------------------------------------------------------------------- glyphs
@@ -253,7 +254,13 @@ def prepare(runs: Sequence[Run], style: ParaStyle, origin: str = "") -> Prepared
     for m in _NUMBER_UNIT.finditer(s):
         for k in range(m.start() + 1, m.end()):
             nobreak[k] = 1
+    # inside a figure run no joint breaks but a plain word space ("0.9 percentage | points")
+    for k in range(1, len(toks)):
+        (a, ra), (b, rb) = toks[k - 1], toks[k]
+        if ra == rb and runs[ra].figure and a != " " and b != " ":
+            nobreak[k] = 1
     _fill_chars(p, toks, nobreak)
+    _fill_figures(p)
     _fill_widths(p)
     _fill_joints(p)
     _fill_prefix(p)
@@ -301,6 +308,28 @@ def _fill_chars(p: Prepared, toks: list[tuple[str, int]], nobreak: bytearray) ->
         nb_flags.append(1 if (nb or nobreak[idx]) else 0)
         sp, nb = 0, 0
     p._nb = nb_flags  # type: ignore[attr-defined]
+
+
+def _fill_figures(p: Prepared) -> None:
+    """Which figure each character belongs to: a run marked `figure` (from a placeholder), or, in any text,
+    digits bound by no-break spaces to words (`CNY 362.2 billion`, `30 July`: our own formatting, also in
+    chart labels that come as plain strings). A figure is never hyphenated, and the last-resort breaks of
+    an over-wide piece never fall inside it but at a no-break space (_emergency_breaks)."""
+    n = p.n
+    fig = [0] * n
+    for k in range(n):
+        if p.runs[p.run_of[k]].figure:
+            fig[k] = p.run_of[k] + 1
+    k = 0
+    while k < n:                       # groups of characters joined by no-break spaces or nothing
+        start = k
+        k += 1
+        while k < n and p.space[k] != 1:
+            k += 1
+        if any(p.space[j] == 2 for j in range(start + 1, k)) and any(c.isdigit() for c in p.chars[start:k]):
+            for j in range(start, k):
+                fig[j] = fig[j] or n + 1 + start
+    p.fig = fig
 
 
 def _face_index(p: Prepared, ri: int, ch: str) -> int:
@@ -506,8 +535,8 @@ def _fill_hyphenation(p: Prepared, in_url: set[int]) -> None:
         if (start > 0 and not p.space[start] and cls[start - 1] == "D") or (k < n and cls[k] == "D"
                                                                                and not p.space[k]):
             continue   # letters glued to digits (8GWh, A4) are codes, not words
-        if start in in_url:
-            continue
+        if start in in_url or any(p.fig[start:k]):
+            continue   # a figure's words (billion, percentage) are never hyphenated
         if (start > 0 and not p.space[start] and p.chars[start - 1] in "-‐") or (
                 k < n and not p.space[k] and p.chars[k] in "-‐"):
             continue   # part of a compound (investment-promotion): it breaks at its own hyphen only
@@ -594,6 +623,18 @@ def lines_for(p: Prepared, width: float, start: int = 0) -> list[Line]:
 # break inside pieces wider than the measure, then anywhere.
 _PASSES = ((LOOSE, False, False), (float("inf"), False, False), (float("inf"), True, False),
            (float("inf"), True, True))
+
+
+def widest_piece(p: Prepared) -> float:
+    """The width of the widest stretch between two ordinary break opportunities: the narrowest measure the
+    paragraph can be set in without a last-resort break (inside a word, a number or a figure)."""
+    widest, start = 0.0, 0
+    for k in range(1, p.n + 1):
+        if k < p.n and not p.brk[k]:
+            continue
+        widest = max(widest, p.P[k] - p.P[start] - (p.gw[start] if start else 0.0))
+        start = k
+    return widest
 
 
 def _emergency_set(p: Prepared, measure: float, everywhere: bool) -> set[int]:
@@ -733,8 +774,10 @@ def _emergency_breaks(p: Prepared, measure: float, everywhere: bool) -> set[int]
             continue
         width = p.P[k] - p.P[start] - (p.gw[start] if start else 0.0)
         if everywhere or width > measure:
+            fig = p.fig
             inner = [j for j in range(start + 1, k)
-                     if everywhere or (p.chars[j] not in NO_START and p.chars[j - 1] not in NO_END)]
+                     if everywhere or (p.chars[j] not in NO_START and p.chars[j - 1] not in NO_END
+                                       and not (fig[j] and fig[j] == fig[j - 1] and p.space[j] != 2))]
             if not everywhere and any(j in p.late_hyph for j in inner):
                 # a capitalised word: break it at its hyphenation points only (other joints, in numbers or
                 # codes glued to it, stay available)

@@ -13,6 +13,8 @@ class Run:
     size: float | None = None     # None → style.size
     color: str | None = None      # None → style.color ("#RRGGBB")
     family: str | None = None     # None → style.family ("serif" | "sans")
+    figure: bool = False          # a figure (number with its unit): never broken inside but at a plain
+                                  # word space, never hyphenated (`CNY 362.2 billion`, `6.3 percentage points`)
 
 
 @dataclass(frozen=True)
