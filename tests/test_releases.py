@@ -118,8 +118,10 @@ def joined(text: str, lang: str) -> str:
 
 
 def lines(text: str, lang: str) -> str:
-    """The text with its line ends kept (spaces removed in Chinese, single in English)."""
+    """The text with its line ends kept (spaces removed in Chinese, single in English). English may break
+    between "percentage" and "points" (#10 item 4: `6.3 percentage|points` keeps `6.3 percentage` together)."""
     text = re.sub(r"[^\S\n]+", " ", text.replace("\u00a0", " "))
+    text = re.sub(r"percentage\s*\n(?=points?\b)", "percentage ", text)
     if lang == "zh":
         text = re.sub(r" (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) ", "", text.translate(MINUS))
     else:   # the one break a figure may take: before "points" (issue #10: "6.3 percentage" stays together)
@@ -269,3 +271,5 @@ def test_broken_figures_are_found():
     assert broken("1.41175 billion people", "1.41175 bil- 12.06 mil- 2.0%\nlion people lion people", "en")
     assert broken("CNY 100.218 billion", "CNY 100.21 CNY 47,544 0.7%\n8 billion Per capita GDP", "en")
     assert not broken("CNY 100.218 billion", "was CNY 100.218 billion, up\n3.8%", "en")
+    assert not broken("0.5 percentage points", "services 0.5 percentage\npoints. Per", "en")
+    assert broken("0.5 percentage points", "services 0.5\npercentage points. Per", "en")
