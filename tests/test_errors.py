@@ -159,6 +159,23 @@ def test_deep_nesting_of_100000_brackets():
     _bounded("a: " + "[" * 100_000 + "]" * 100_000 + "\n", "x.yaml:1:43: nesting deeper than 40 levels")
 
 
+@pytest.mark.parametrize("text, where", [
+    # the 41st level is the 40th bracket after `a: ` (the top mapping is level 1), wherever the line is
+    ("b: 中文中文\nc: 'x'\na: " + "[" * 5000 + "]" * 5000 + "\n", "x.yaml:3:43"),
+    ("a: " + "[{" * 3000 + "}]" * 3000 + "\n", "x.yaml:1:43"),
+    # top mapping, sections list, its item's mapping: the 38th bracket is level 41
+    ("sections:\n  - blocks: " + "[" * 3000 + "]" * 3000 + "\n", "x.yaml:2:50"),
+    # 400 KB of ordinary lines first: read twice at most (see reader._compose_bounded), in bounded time
+    ("".join(f"k{i}: {'long value ' * 16}\n" for i in range(2_000)) + "z: " + "[" * 3000 + "]" * 3000 + "\n",
+     "x.yaml:2001:43"),
+])
+def test_our_nesting_limit_fires_first_whatever_pyyaml_does(text: str, where: str):
+    """Newer libyaml (PyYAML 6.0.4) stops at 1,000 levels itself and its scanner reads ahead of our
+    composer: the message must still be ours, at the first level too deep, with every PyYAML."""
+    _bounded(text, f"{where}: nesting deeper than 40 levels — flatten the structure (a briefing needs about "
+                   "a dozen levels)")
+
+
 def test_deep_nesting_of_100000_braces():
     _bounded("a: " + "{a: " * 100_000 + "1" + "}" * 100_000 + "\n", "nesting deeper than 40 levels")
 

@@ -54,8 +54,7 @@ class _BoundedComposer(Composer):
             return node
         self._depth += 1
         if self._depth > MAX_DEPTH:
-            raise _Limit(f"nesting deeper than {MAX_DEPTH} levels",
-                         "flatten the structure (a briefing needs about a dozen levels)", event.start_mark)
+            raise _nesting_limit(event.start_mark)
         before = self._count
         self._grow(1, event.start_mark)
         node = super().compose_node(parent, index)
@@ -121,10 +120,49 @@ def _syntax_error(ctx: _Ctx, text: str, e: yaml.MarkedYAMLError) -> ContentError
     return ContentError(f"YAML syntax: {what}", fix, _at(ctx, mark))
 
 
-def _compose(ctx: _Ctx, text: str) -> Node:
+def _nesting_limit(mark) -> _Limit:
+    return _Limit(f"nesting deeper than {MAX_DEPTH} levels",
+                  "flatten the structure (a briefing needs about a dozen levels)", mark)
+
+
+def _is_their_nesting_limit(e: yaml.MarkedYAMLError) -> bool:
+    """libyaml's own depth limit (1,000 levels, in the libyaml bundled with PyYAML 6.0.4 and later)."""
+    return "maximum nesting depth" in (e.problem or "") and e.problem_mark is not None
+
+
+def _get_node(text: str) -> Node | None:
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _compose_bounded(text: str) -> Node | None:
+    """Compose with our limits firing first, whatever the PyYAML version.
+
+    Newer libyaml refuses more than 1,000 levels itself, and its scanner reads ahead of the composer (up
+    to 1,024 characters while a simple key is possible), so on a line of `[[[[…` its limit fires before
+    ours. The text before the point where it stopped still opens about 1,000 levels, so composing just
+    that stops at our MAX_DEPTH with our message and position."""
+    try:
+        return _get_node(text)
+    except yaml.MarkedYAMLError as e:
+        if not _is_their_nesting_limit(e):
+            raise
+        mark = e.problem_mark
+    try:
+        _get_node(text[: max(0, min(mark.index, len(text)))])
+    except _Limit:
+        raise
+    except yaml.YAMLError:
+        pass
+    raise _nesting_limit(mark)   # (not reached: our limit fires within the levels before `mark`)
+
+
+def _compose(ctx: _Ctx, text: str) -> Node:
+    try:
+        node = _compose_bounded(text)
     except _Limit as e:
         raise ErrorList([ContentError(e.what, e.fix, _at(ctx, e.mark))]) from None
     except yaml.MarkedYAMLError as e:
@@ -144,8 +182,6 @@ def _compose(ctx: _Ctx, text: str) -> Node:
     except yaml.YAMLError as e:
         raise ErrorList([ContentError(f"YAML: {' '.join(str(e).split())}", "fix the YAML",
                                       Where(ctx.file))]) from None
-    finally:
-        loader.dispose()
     if node is None:
         raise ErrorList([ContentError("the file is empty", "write a briefing (see docs/content-format.md)",
                                       Where(ctx.file))])
