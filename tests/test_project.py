@@ -38,3 +38,24 @@ def test_every_rule_cited_by_number_is_in_the_docs():
         for m in re.finditer(r"docs/typesetting\.md rules? ([\d, and]+)", path.read_text(encoding="utf-8")):
             cited |= {int(n) for n in re.findall(r"\d+", m.group(1))}
     assert cited and cited <= numbers
+
+
+def test_ci_runs_the_readme_test_command_and_every_dependency_has_a_real_lower_bound():
+    import importlib.util
+    import subprocess
+    import sys
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    lines = readme.splitlines()
+    cmd = lines[lines.index(next(line for line in lines if line.startswith("# 2."))) + 1]
+    assert cmd.startswith("python3 -m venv .venv && ") and cmd.endswith(".venv/bin/python -m pytest")
+    assert "awk '/^# 2\\./" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")   # .ci/run runs that line
+    out = subprocess.run([sys.executable, str(ROOT / ".ci" / "lowest.py")], capture_output=True, text=True,
+                         check=True).stdout
+    pins = dict(line.split("==") for line in out.splitlines())
+    assert {"reportlab", "babel", "matplotlib", "pyyaml", "pyphen", "pypdf", "pytest"} <= set(pins)
+    spec = importlib.util.spec_from_file_location("lowest", ROOT / ".ci" / "lowest.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.lowest() == pins
