@@ -25,3 +25,19 @@ if os.environ.get("CI"):
 
 def pytest_unconfigure(config) -> None:
     shutil.rmtree(_CACHE, ignore_errors=True)
+
+
+# The fast lane stays fast: tests that take seconds without the `slow` marker are listed at the end of a run.
+_UNMARKED_SLOW: list[tuple[str, float]] = []
+
+
+def pytest_runtest_logreport(report) -> None:
+    if report.when == "call" and report.duration > 2.0 and "slow" not in report.keywords:
+        _UNMARKED_SLOW.append((report.nodeid, report.duration))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _UNMARKED_SLOW:
+        terminalreporter.write_sep("-", "over 2 s without @pytest.mark.slow (mark them, to keep `-m 'not slow'` fast)")
+        for nodeid, secs in sorted(_UNMARKED_SLOW, key=lambda t: -t[1]):
+            terminalreporter.write_line(f"{secs:5.1f} s  {nodeid}")

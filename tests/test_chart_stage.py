@@ -127,6 +127,7 @@ def _build(env: dict, *args: str) -> subprocess.CompletedProcess:
                           text=True, timeout=180, check=True)
 
 
+@pytest.mark.slow
 def test_worker_or_not_cached_or_not_the_pdf_is_the_same_and_a_warm_build_never_imports_matplotlib(
         tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(tmp_path / "x"), "SOURCE_DATE_EPOCH": "1"}

@@ -443,12 +443,14 @@ def test_connection_dropped_in_the_middle_of_data(raw_smtp, tmp_path: Path) -> N
                  "try again")
 
 
+@pytest.mark.slow
 def test_server_that_never_greets(raw_smtp, zh_pdf: Path) -> None:
     port = raw_smtp("silent")
     expect_error([*smtp_args(zh_pdf, port), "--timeout", "1"], zh_pdf,
                  f"cannot connect to 127.0.0.1:{port}: no answer within 1 s", "--timeout")
 
 
+@pytest.mark.slow
 def test_server_that_never_confirms_the_message(raw_smtp, zh_pdf: Path) -> None:
     port = raw_smtp("silent-after-data")
     expect_error([*smtp_args(zh_pdf, port), "--timeout", "1"], zh_pdf,

@@ -91,6 +91,7 @@ def doc(tmp_path: Path) -> Path:
     return p
 
 
+@pytest.mark.slow
 def test_edit_break_fix_each_give_the_right_pdf_or_error(tmp_path: Path, doc: Path) -> None:
     pdf = tmp_path / "out" / "mini.zh.pdf"
     w = Watch(tmp_path, "brief.yaml", "--lang", "zh")
@@ -127,6 +128,7 @@ def test_edit_break_fix_each_give_the_right_pdf_or_error(tmp_path: Path, doc: Pa
     assert sorted(p.name for p in pdf.parent.iterdir()) == ["mini.zh.pdf"]        # no temporary files
 
 
+@pytest.mark.slow
 def test_an_edit_to_one_language_rebuilds_only_that_one(tmp_path: Path, doc: Path) -> None:
     w = Watch(tmp_path, "brief.yaml", "--out-dir", "pdfs")
     try:
@@ -145,6 +147,7 @@ def test_an_edit_to_one_language_rebuilds_only_that_one(tmp_path: Path, doc: Pat
         assert w.stop().returncode == 130
 
 
+@pytest.mark.slow
 def test_a_file_that_goes_away_and_comes_back(tmp_path: Path, doc: Path) -> None:
     w = Watch(tmp_path, "brief.yaml", "--lang", "en", "-o", "x.pdf")
     try:
@@ -166,6 +169,7 @@ def test_watch_usage_errors(tmp_path: Path, doc: Path) -> None:
     assert r.stderr == "-o: names one output file, but this command builds several — give one --lang, or use --out-dir\n"
 
 
+@pytest.mark.slow
 def test_a_rebuild_in_one_process_gives_the_same_pdf_as_a_fresh_build(tmp_path: Path, monkeypatch) -> None:
     """The watcher reuses the paragraphs it has set before; the result must not differ from a new process."""
     from briefing.load import load
