@@ -133,6 +133,8 @@ class _Run:
     # ---------------------------------------------------------------- 1. stray figures
 
     def stray(self, side: Side) -> None:
+        if not side.has_digits:
+            return
         seen: set[tuple[int, int]] = set()
         reported: list[tuple[int, int]] = []     # printed forms already reported (30 July 2025 is one)
         for f in side.figures:
@@ -195,6 +197,8 @@ class _Run:
 
     def both_sides(self, zh: Side, en: Side) -> None:
         keys = {lang: {p.key for p in side.placeholders} for lang, side in (("zh", zh), ("en", en))}
+        if keys["zh"] == keys["en"] and not (zh.has_digits or en.has_digits):
+            return      # the same data, and nothing typed that could differ (figures in words never do)
         figs = {lang: [f for f in side.figures if not side.is_masked(f.start, f.end)]
                 for lang, side in (("zh", zh), ("en", en))}
         # what each side types: its figures, and the months it names in words (July)
@@ -259,8 +263,10 @@ class _Run:
     # ---------------------------------------------------------------- 3. each side in its language
 
     def language(self, site: Site, zh: Side, en: Side) -> None:
-        bare = en.bare
-        mt = HAN.search(bare) or CJK_PUNCT.search(bare)
+        mt = None
+        if HAN.search(en.s) or CJK_PUNCT.search(en.s):    # only then do names and placeholders matter
+            bare = en.bare
+            mt = HAN.search(bare) or CJK_PUNCT.search(bare)
         if mt:
             run = re.match(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]+",
                            bare[mt.start():])

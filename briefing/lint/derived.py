@@ -156,4 +156,7 @@ def _references(b: m.Briefing, key: str):
                                                   for j, x in enumerate(s.sections))):
             for j, blk in enumerate(sec.blocks):
                 if isinstance(blk, m.Figures) and any(it.metric == key for it in blk.items):
-                    yield Where(b.path), f"{sp}.blocks[{j}].figures"
+                    # a panel has no position of its own: the nearest text in it, else its section's heading
+                    texts = [blk.title] + [t for it in blk.items for t in (it.label, it.note)] + [sec.heading]
+                    where = next((t.where for t in texts if t is not None and t.where is not None), None)
+                    yield where or Where(b.path), f"{sp}.blocks[{j}].figures"

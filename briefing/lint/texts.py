@@ -194,6 +194,18 @@ def _name_re(name: str, fold: bool = False) -> re.Pattern:
     return re.compile(left + body + right, re.I if fold else 0)
 
 
+_DIGIT = re.compile(r"\d")
+
+
+def _outside(s: str, phs: list[Placeholder]) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for p in sorted(phs, key=lambda p: p.start):
+        spans.append((pos, p.start))
+        pos = p.end
+    spans.append((pos, len(s)))
+    return spans
+
+
 @dataclass
 class Side:
     """One language's string of a text, with its placeholders and marked names."""
@@ -209,6 +221,13 @@ class Side:
     @cached_property
     def placeholders(self) -> list[Placeholder]:
         return text_placeholders(self.site.text, self.lang)
+
+    @cached_property
+    def has_digits(self) -> bool:
+        """Digits outside placeholders (a data key may hold digits: {yoy.y2015.q1})."""
+        if not _DIGIT.search(self.s):
+            return False
+        return any(_DIGIT.search(self.s[a:b]) for a, b in _outside(self.s, self.placeholders))
 
     @cached_property
     def figures(self) -> list:

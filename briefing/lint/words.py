@@ -65,17 +65,31 @@ def contains_rendering(s: str, renderings: tuple[str, ...]) -> bool:
     return find_rendering(s, renderings) is not None
 
 
+_TERMS_RE: dict[int, tuple[tuple[m.Term, ...], re.Pattern, dict[str, m.Term]]] = {}
+
+
+def _terms_re(glossary: tuple[m.Term, ...]) -> tuple[re.Pattern, dict[str, m.Term]]:
+    cached = _TERMS_RE.get(id(glossary))        # by identity: hashing every term per text is slow
+    if cached is not None and cached[0] is glossary:
+        return cached[1], cached[2]
+    rx, by_zh = _compile_terms(glossary)
+    if len(_TERMS_RE) > 16:
+        _TERMS_RE.clear()
+    _TERMS_RE[id(glossary)] = (glossary, rx, by_zh)
+    return rx, by_zh
+
+
+def _compile_terms(glossary: tuple[m.Term, ...]) -> tuple[re.Pattern, dict[str, m.Term]]:
+    """One pattern for all terms, longer ones first, so that at each place the longest term wins."""
+    by_zh = {t.zh: t for t in glossary}
+    rx = re.compile("|".join(re.escape(z) for z in sorted(by_zh, key=lambda z: (-len(z), z))))
+    return rx, by_zh
+
+
 def find_terms(zh: str, glossary: tuple[m.Term, ...]) -> list[tuple[m.Term, int]]:
-    """Glossary terms in a Chinese text, longest first where they overlap (规模以上工业增加值 before
-    工业增加值), each with its offset."""
-    taken: list[tuple[int, int]] = []
-    out = []
-    for term in sorted(glossary, key=lambda t: -len(t.zh)):
-        start = zh.find(term.zh)
-        while start >= 0:
-            end = start + len(term.zh)
-            if not any(a < end and start < b for a, b in taken):
-                taken.append((start, end))
-                out.append((term, start))
-            start = zh.find(term.zh, end)
-    return sorted(out, key=lambda p: p[1])
+    """Glossary terms in a Chinese text, the longest where they overlap (规模以上工业增加值, not the
+    工业增加值 inside it), each with its offset."""
+    if not glossary:
+        return []
+    rx, by_zh = _terms_re(glossary)
+    return [(by_zh[mt.group(0)], mt.start()) for mt in rx.finditer(zh)]
