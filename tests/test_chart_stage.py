@@ -19,6 +19,7 @@ from test_charts import WIDTH, samples
 
 from briefing import charts
 from briefing.charts.alt import STRINGS, alt_text
+from briefing.charts.worker import can_fork
 
 
 @pytest.fixture(autouse=True)
@@ -95,7 +96,7 @@ def test_the_stage_gives_figures_with_alt_text_and_the_worker_draws_them_the_sam
     with charts.draw_charts(local, WIDTH, cache=False, parallel=False) as here:
         mine = [here.figure(c) for c in found]
     with charts.draw_charts(local, WIDTH, cache=False, parallel=True) as there:
-        assert there.pending == charts.worker.can_fork()
+        assert there.pending == can_fork()
         theirs = [there.figure(c) for c in found]
         assert not there.pending
     assert mine == theirs
@@ -108,7 +109,7 @@ def test_a_worker_that_dies_is_replaced_by_drawing_here() -> None:
     from briefing.load import load
     from briefing.localize import localize
 
-    if not charts.worker.can_fork():
+    if not can_fork():
         pytest.skip("one core: no worker")
     local = localize(load(str(SAMPLE)), "zh")
     found = charts.charts_of(local)
@@ -139,7 +140,56 @@ def test_worker_or_not_cached_or_not_the_pdf_is_the_same_and_a_warm_build_never_
     assert a.read_bytes() == b.read_bytes() == c.read_bytes()
     assert warm == [False, []]                       # all cached: matplotlib never imported
     assert here[0] is True                           # drawn in this process: imported here
-    if charts.worker.can_fork():
+    if can_fork():
         assert cold == [False, []]                   # drawn in the worker: never imported by the build
     # only the parts the drawing needs: no pyplot, no GUI or file backends
     assert not [m for m in here[1] if m.startswith(("matplotlib.pyplot", "matplotlib.backends.backend_"))]
+
+
+def test_the_chart_worker_dies_with_a_killed_build(tmp_path: Path) -> None:
+    """SIGKILL the build while its worker is drawing (a drawing made to take a minute): the worker goes at
+    once too, and writes nothing into the cache after the kill."""
+    import signal
+    import time
+
+    if not can_fork():
+        pytest.skip("one core: no worker")
+    code = f"""
+import sys, time
+sys.path.insert(0, {str(ROOT)!r})
+from briefing import charts
+from briefing.load import load
+from briefing.localize import localize
+import briefing.charts.kinds as kinds
+def draw(chart, width):   # a drawing that would outlive the test
+    open({str(tmp_path / "drawing")!r}, "w").close()
+    time.sleep(60)
+kinds.draw = draw
+d = charts.draw_charts(localize(load({str(SAMPLE)!r}), "zh"), 480.0)
+print(d._worker.pid, flush=True)
+time.sleep(60)
+"""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True)
+    worker = int(proc.stdout.readline())
+    end = time.monotonic() + 60
+    while not (tmp_path / "drawing").exists() and time.monotonic() < end:   # the worker is drawing
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    end = time.monotonic() + 10
+    while time.monotonic() < end:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            break
+        with open(f"/proc/{worker}/stat") as f:   # a zombie waiting for init to reap it counts as gone
+            if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                break
+        time.sleep(0.02)
+    else:
+        os.kill(worker, signal.SIGKILL)
+        raise AssertionError("the chart worker outlived its build")
+    entries = list((tmp_path / "xdg" / "briefing" / "charts").glob("*.json"))
+    time.sleep(1.0)
+    assert list((tmp_path / "xdg" / "briefing" / "charts").glob("*.json")) == entries   # nothing written after
