@@ -118,10 +118,8 @@ def joined(text: str, lang: str) -> str:
 
 
 def lines(text: str, lang: str) -> str:
-    """The text with its line ends kept (spaces removed in Chinese, single in English). English may break
-    between "percentage" and "points" (#10 item 4: `6.3 percentage|points` keeps `6.3 percentage` together)."""
+    """The text with its line ends kept (spaces removed in Chinese, single in English)."""
     text = re.sub(r"[^\S\n]+", " ", text.replace("\u00a0", " "))
-    text = re.sub(r"percentage\s*\n(?=points?\b)", "percentage ", text)
     if lang == "zh":
         text = re.sub(r" (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) ", "", text.translate(MINUS))
     else:   # the one break a figure may take: before "points" (issue #10: "6.3 percentage" stays together)
