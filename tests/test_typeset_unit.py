@@ -182,6 +182,15 @@ def test_cjk_latin_glue(width):
                 assert 0.125 * SIZE - 0.01 <= gap <= SIZE / 3 + 0.01, (a.ch, b.ch, gap / SIZE)
 
 
+def test_no_gap_around_a_slash_or_hash_next_to_han():
+    # 152977元/人, 公斤/亩, #制造业: the symbol joins its neighbours, it is not Latin text
+    ln = break_lines([Run("人均152977元/人，亩产524.3公斤/亩，#制造业增长")], 40 * SIZE, ZH)[0]
+    g = ln.glyphs
+    for a, b in zip(g, g[1:]):
+        if "/" in (a.ch, b.ch) or "#" in (a.ch, b.ch):
+            assert b.x - (a.x + a.advance) == pytest.approx(0, abs=0.01), (a.ch, b.ch)
+
+
 # ------------------------------------------------------------------------------ runts
 
 @pytest.mark.parametrize("width", widths_em(8, 40))

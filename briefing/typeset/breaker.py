@@ -237,7 +237,12 @@ def char_class(ch: str, lang: str) -> str:
 
 def _latin_spaced(ch: str, cls: str) -> bool:
     """Does this non-CJK character take ¼ em next to a Han character?"""
-    return cls in "LD" or (cls == "S" and ch not in ASCII_PUNCT and not ch.isspace())
+    return cls in "LD" or (cls == "S" and ch not in ASCII_PUNCT and ch not in _UNSPACED and not ch.isspace())
+
+
+# symbols that join what is on either side rather than standing as Latin text: no gap next to Han
+# (`元/人`, `公斤/亩`, `#制造业`)
+_UNSPACED = frozenset("/\\#")
 
 
 
