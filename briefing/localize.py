@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from . import model as m
-from .numbers import format_date_text, format_metric, format_ref, format_tick, zh_numeral
+from .numbers import chart_scales, format_date_text, format_metric, format_ref, format_tick, zh_numeral
 
 __all__ = ["STRINGS", "format_metric", "format_tick", "localize", "plain", "rich", "section_number"]
 
@@ -123,8 +123,12 @@ class _Localizer:
     def chart(self, c: m.Chart) -> m.LChart:
         first = c.items[0].value if c.items else (c.groups[0][1][0] if c.groups and c.groups[0][1] else None)
         value_kind = self.data[first].kind if first else "number"
+        keys = [i.value for i in c.items] + [k for _, ks in c.groups for k in ks] + \
+            ([c.reference.value] if c.reference else [])
+        zh_scale, en_scale = chart_scales([self.data[k] for k in keys])
         common = dict(kind=c.kind, lang=self.lang, title=self.t(c.title), unit=self.t(c.unit),
-                      source=self.t(c.source), value_kind=value_kind, id=c.id or "")
+                      source=self.t(c.source), value_kind=value_kind, id=c.id or "",
+                      tick_scale=zh_scale if self.lang == "zh" else en_scale)
         if c.kind in ("hbar", "bar", "donut", "progress"):
             return m.LChart(**common, points=tuple(self.point(i) for i in c.items),
                             reference=self.point(c.reference) if c.reference else None, center=self.t(c.center))

@@ -283,6 +283,7 @@ class LChart:
     reference: ChartPoint | None = None
     center: str = ""
     id: str = ""
+    tick_scale: int = 0                          # the value axis counts in 10**tick_scale (亿: 8, billion: 9)
 
 
 LBlock = Union[LParagraph, LHeading, LBullets, LSource, LFigures, LTable, LChart]

@@ -232,20 +232,29 @@ def format_metric(metric: m.Metric, lang: m.Lang, form: str | None = None, zh_gr
     return format_ref(metric, ref, lang, zh_grouping)
 
 
-def format_tick(value: float, kind: str, lang: m.Lang) -> str:
-    """An axis tick label, formatted like the text: `6%`, `80亿`, `8B`, `39,100`."""
-    from babel.numbers import format_compact_decimal
+def chart_scales(metrics: list[m.Metric]) -> tuple[int, int]:
+    """The powers of ten a chart's value axis counts in, Chinese and English: Chinese the largest scale
+    the metrics declare (亿 → 8; none → 0, full numbers), English the scale word of the largest value
+    (billion → 9). Only amounts have a scale (count, money, quantity, number)."""
+    amounts = [x for x in metrics if x.kind in ("count", "money", "quantity", "number")]
+    if not amounts:
+        return 0, 0
+    zh = max((m.SCALES[x.scale] for x in amounts if x.scale), default=0)
+    largest = max(abs(x.number) for x in amounts)
+    en = next((power for power, _ in EN_SCALES if largest >= Decimal(10) ** power), 0)
+    return zh, en
 
+
+def format_tick(value: float, kind: str, lang: m.Lang, scale: int = 0) -> str:
+    """An axis tick label in the chart's unit: `6%`, `−4%`, `20000` under 亿元, `2` under CNY trillion.
+    A tick is a position matplotlib chose, not a figure of the data: it prints with at most one (percent)
+    or two decimals."""
     d = Decimal(repr(float(value)))
-    sign = sign_of(d)
     if kind in ("percent", "pp", "permille"):
         places = min(digits_after_point(d), 1)
-        return sign + digits(d.quantize(Decimal(1).scaleb(-places)), places, lang, lang == "en") + \
-            {"percent": "%", "permille": "‰"}.get(kind, "")
-    if abs(d) >= 10000:
-        if lang == "zh":
-            return sign + format_compact_decimal(abs(d), locale="zh_CN", fraction_digits=1)
-        if abs(d) >= 1_000_000:
-            return sign + format_compact_decimal(abs(d), format_type="short", locale="en", fraction_digits=1)
+        q = d.quantize(Decimal(1).scaleb(-places))
+        return sign_of(q) + digits(q, places, lang, lang == "en") + {"percent": "%", "permille": "‰"}.get(kind, "")
+    d = d.scaleb(-scale)
     places = min(digits_after_point(d), 2)
-    return sign + digits(d.quantize(Decimal(1).scaleb(-places)), places, lang, lang == "en")
+    q = d.quantize(Decimal(1).scaleb(-places))
+    return sign_of(q) + digits(q, places, lang, lang == "en")

@@ -53,12 +53,12 @@ def samples(lang: str) -> dict[str, LChart]:
                                P(t("高端装备及汽车零部件", "High-end equipment and auto parts"), 10.3, "10.3%"),
                                P(t("新材料", "New materials"), 9.5, "9.5%"),
                            ), reference=P(t("规上工业增加值", "Industry"), 8.4, "8.4%"), id="chains"),
-        "bar": LChart("bar", lang, t("开放型经济", "Open economy"), t("亿元", "CNY"), "", "money", points=(
+        "bar": LChart("bar", lang, t("开放型经济", "Open economy"), t("亿元", "CNY billion"), "", "money", points=(
             P(t("技术合同成交额", "Technology contracts"), 64.3e8, bn(64.3)),
             P(t("进出口总额", "Foreign trade"), 114.8e8, bn(114.8), t("增长6.8%", "up 6.8%")),
             P(t("实际到位省外资金", "Funds from outside Henan"), 193.5e8, bn(193.5)),
             P(t("政策性资金", "Policy funds"), 53.87e8, bn(53.87)),
-        ), id="open"),
+        ), id="open", tick_scale=8 if zh else 9),
         "grouped": LChart("grouped", lang, t("焦作与全省", "Jiaozuo and Henan"), t("同比增长（%）", "Growth (%)"), "",
                           "percent", series=(t("焦作", "Jiaozuo"), t("全省", "Henan")),
                           categories=(t("高技术产业增加值", "High-tech industry"), t("战略性新兴产业增加值", "Strategic emerging industries"),
@@ -145,8 +145,11 @@ def test_labels_are_the_chart_font_and_every_label_fits() -> None:
 def test_tick_labels_are_formatted_like_the_text() -> None:
     zh = [t.text for t in charts.render(samples("zh")["bar"], WIDTH, cache=False).texts()]
     en = [t.text for t in charts.render(samples("en")["bar"], WIDTH, cache=False).texts()]
-    assert any(s.endswith("亿") for s in zh), zh        # e.g. "100亿"
-    assert any("billion" in s or s.endswith("B") for s in en), en
+    # ticks count in the chart's unit (亿元 / CNY billion): plain numbers, no scale word of their own
+    assert {"0", "100", "200"} <= set(zh), zh
+    assert {"0", "10", "20"} <= set(en), en
+    assert not any(s.endswith(("亿", "万", "B")) or "billion" in s for s in zh + en if s[:1].isdigit() and
+                   s not in {p.text for p in samples("en")["bar"].points + samples("zh")["bar"].points})
     pct = [t.text for t in charts.render(samples("zh")["hbar"], WIDTH, cache=False).texts()]
     assert {"0%", "2%", "4%", "6%", "8%"} <= set(pct)
 

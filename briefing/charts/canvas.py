@@ -327,7 +327,7 @@ class _Canvas:
     def tick(self, value: float, kind: str | None = None) -> str:
         from ..localize import format_tick
 
-        return format_tick(value, kind or self.chart.value_kind, self.lang)
+        return format_tick(value, kind or self.chart.value_kind, self.lang, self.chart.tick_scale)
 
     def finish(self) -> Figure:
         ops: list[Op] = []

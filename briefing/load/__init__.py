@@ -23,6 +23,7 @@ from yaml.nodes import ScalarNode
 from .. import model as m
 from ..errors import ErrorList, Where
 from .blocks import BLOCK_KINDS, CHART_KINDS, _section
+from .chartdata import check_charts
 from .data import MAX_ABS, METRIC_FIELDS, _check_refs, _collect_data, _RawMetric, build_metrics
 from .expr import MAX_EXPR
 from .glossary import glossary, names
@@ -131,6 +132,7 @@ def loads(text: str, file: str = "<string>") -> m.Briefing:
     terms = _opt(ctx, top, "glossary", glossary, "") or ()
     listed = _opt(ctx, top, "names", names, "") or ()
     _check_refs(ctx, values, raws)
+    check_charts(ctx, values)
     if ctx.errors:
         # the content is unusable, so `check` and `build` would stop here: report the characters no font
         # has as well, so that one run lists every problem of the file

@@ -95,6 +95,13 @@ def _table(ctx: _Ctx, node: Node, path: str) -> m.Table:
 
 
 def _chart(ctx: _Ctx, node: Node, path: str) -> m.Chart:
+    first = len(ctx.chart_refs)
+    chart = _chart_fields(ctx, node, path)
+    ctx.charts.append((chart, node, path, first, len(ctx.chart_refs)))
+    return chart
+
+
+def _chart_fields(ctx: _Ctx, node: Node, path: str) -> m.Chart:
     f = _mapping(ctx, node, path, allowed={"kind", "title", "unit", "source", "id", "items", "reference",
                                            "series", "groups", "x", "parts", "center"},
                  required=("kind", "title"))

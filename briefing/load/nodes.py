@@ -74,6 +74,8 @@ class _Ctx:
     errors: list[ContentError] = field(default_factory=list)
     refs: list[tuple[ph.Ref, Node, str]] = field(default_factory=list)  # placeholder, node, path
     chart_refs: list[tuple[str, Node, str]] = field(default_factory=list)
+    # each chart with where it is and the slice of chart_refs its data keys take (checked with the data)
+    charts: list[tuple[m.Chart, Node, str, int, int]] = field(default_factory=list)
     strings: list[tuple[str, SideWhere]] = field(default_factory=list)   # every text, for the glyph check
     nodes: int = 0
 
