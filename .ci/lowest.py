@@ -19,10 +19,10 @@ def lowest(pyproject: Path = ROOT / "pyproject.toml") -> dict[str, str]:
     reqs = list(project["dependencies"]) + list(project.get("optional-dependencies", {}).get("test", []))
     pins: dict[str, str] = {}
     for req in reqs:
-        m = re.fullmatch(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*>=\s*([0-9][0-9A-Za-z.]*)\s*"
+        m = re.fullmatch(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*[>=]=\s*([0-9][0-9A-Za-z.]*)\s*"
                          r"(?:,\s*<[^;]*)?(?:;.*)?", req)
         if not m:
-            raise SystemExit(f"pyproject.toml: dependency {req!r} has no lower bound (>=X) — give it one")
+            raise SystemExit(f"pyproject.toml: dependency {req!r} has no lower bound (>=X) or pin (==X) — give it one")
         name = re.sub(r"[-_.]+", "-", m.group(1)).lower()
         if pins.get(name, m.group(2)) != m.group(2):
             raise SystemExit(f"pyproject.toml: {name} has two lower bounds ({pins[name]}, {m.group(2)}) — use one")

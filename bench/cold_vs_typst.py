@@ -45,7 +45,8 @@ def main() -> None:
     tpy = str(work / "venv/bin/python")
     compile_ = [tpy, "-c", "import sys, typst; typst.compile(sys.argv[1], output=sys.argv[2], root='/', "
                 "font_paths=[sys.argv[3]], sys_inputs={'lang': 'zh', 'charts': sys.argv[4]})",
-                str(BENCH / "briefing.typ"), str(work / "out/briefing.zh.pdf"), str(work / "fonts"), str(work / "charts")]
+                str(BENCH / "briefing.typ"), str(work / "out/briefing.zh.pdf"), str(work / "fonts"),
+                str(work / "charts")]
     draw = [tpy, str(BENCH / "charts.py"), "--yaml", str(BENCH / "briefing.yaml"), "--lang", "zh",
             "--out", str(work / "charts"), "--fonts", str(work / "fonts")]
     out = Path(tempfile.mkdtemp(prefix="briefing-bench-")) / "zh.pdf"

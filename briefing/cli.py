@@ -15,7 +15,6 @@ from . import __version__
 from .errors import BriefingError, ErrorList, OutputError
 from .starter import find_content, new_content
 
-
 _LOCAL_COMMANDS = {"build", "new", "watch", "check"}
 
 

@@ -13,8 +13,8 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 from reportlab.platypus.doctemplate import ActionFlowable
 
 from . import model as m
-from .figure import Figure
 from . import theme
+from .figure import Figure
 from .fonts import font_name, line_width
 from .localize import section_number
 from .typeset import Para, ParaStyle, Run
@@ -263,7 +263,8 @@ class Composer:
                          align="center", first_indent=0, color=theme.RED)
         meta = replace(self.small, size=sz.small, leading=sz.small * 1.4)
         line = make_table([[Para(one(d.author), meta), Para(one(d.date), replace(meta, align="right"))]],
-                          [w * 0.6, w * 0.4], [("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                          [w * 0.6, w * 0.4], [("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                               ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 2), ("TOPPADDING", (0, 0), (-1, -1), 0),
                                   ("VALIGN", (0, 0), (-1, -1), "BOTTOM")])
         title = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=sz.title, leading=sz.title * 1.35,

@@ -11,7 +11,7 @@ import dataclasses
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 INK = "#1A1A1A"
 CAPS = ("butt", "round", "projecting")
@@ -54,7 +54,7 @@ class TextOp:
     lang: str = "zh"       # the document language: English sets Latin in the Latin sans face first
 
 
-Op = Union[PathOp, TextOp]
+Op = PathOp | TextOp
 
 
 @dataclass(frozen=True)

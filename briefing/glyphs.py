@@ -6,11 +6,11 @@ found before layout, reported at the character itself: file:line:col, the field 
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterable
+from collections.abc import Iterable
 
 from . import model as m
 from .errors import ErrorList, GlyphError, Where
-from .fonts import FAMILIES, _FILES, describe_char, missing_chars
+from .fonts import _FILES, FAMILIES, describe_char, missing_chars
 
 FIX = "replace it with a character the Noto SC fonts have, or remove it"
 # one (family, bold) per font file: bold serif Chinese is the sans bold file (fonts.py)

@@ -6,8 +6,8 @@ Chinese prints numbers the way Chinese economic reporting does (`79.9亿元`, `3
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
+
 from . import model as m
 from .numbers import chart_scales, format_date_text, format_metric, format_ref, format_tick, zh_numeral
 
@@ -118,7 +118,8 @@ class _Localizer:
             text=format_metric(metric, self.lang, zh_grouping=self.b.zh_grouping), note=self.t(item.note),
             target=float(target.number) if target else None,
             target_text=format_metric(target, self.lang, zh_grouping=self.b.zh_grouping) if target else "",
-            share_text=format_metric(self.data[item.share], self.lang, zh_grouping=self.b.zh_grouping) if item.share else "")
+            share_text=(format_metric(self.data[item.share], self.lang, zh_grouping=self.b.zh_grouping)
+                        if item.share else ""))
 
     def chart(self, c: m.Chart) -> m.LChart:
         first = c.items[0].value if c.items else (c.groups[0][1][0] if c.groups and c.groups[0][1] else None)
@@ -151,7 +152,8 @@ class _Localizer:
             return m.LBullets(tuple(self.r(t) for t in blk.items))
         if isinstance(blk, m.Figures):
             return m.LFigures(self.t(blk.title), tuple(
-                m.LFigure(format_metric(self.data[i.metric], self.lang, zh_grouping=self.b.zh_grouping), self.metric_label(i.metric, i.label),
+                m.LFigure(format_metric(self.data[i.metric], self.lang, zh_grouping=self.b.zh_grouping),
+                          self.metric_label(i.metric, i.label),
                           self.t(i.note)) for i in blk.items))
         if isinstance(blk, m.Table):
             return m.LTable(self.t(blk.title), tuple(self.t(c) for c in blk.columns),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal, Union
+from typing import Literal
 
 from .errors import Where
 from .placeholders import Template, parse
@@ -168,7 +168,7 @@ class Chart:
     where: Where | None = field(default=None, compare=False)
 
 
-Block = Union[Paragraph, Heading, Bullets, SourceNote, Figures, Table, Chart]
+Block = Paragraph | Heading | Bullets | SourceNote | Figures | Table | Chart
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,7 @@ class Section:
     heading: Text
     byline: Text | None
     blocks: tuple[Block, ...]
-    sections: tuple["Section", ...] = ()
+    sections: tuple[Section, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -286,7 +286,7 @@ class LChart:
     tick_scale: int = 0                          # the value axis counts in 10**tick_scale (亿: 8, billion: 9)
 
 
-LBlock = Union[LParagraph, LHeading, LBullets, LSource, LFigures, LTable, LChart]
+LBlock = LParagraph | LHeading | LBullets | LSource | LFigures | LTable | LChart
 
 
 @dataclass(frozen=True)
@@ -295,7 +295,7 @@ class LSection:
     heading: str
     byline: str
     blocks: tuple[LBlock, ...]
-    sections: tuple["LSection", ...] = ()
+    sections: tuple[LSection, ...] = ()
     level: int = 1
 
 

@@ -8,8 +8,8 @@ with its own widths, ToUnicode map and font program. `CIDFont` embeds each face 
           └ FontDescriptor  /FontFile2: the TrueType subset (fontfile.FontFile.subset)
 
 Codes. Every distinct character a document draws in a face gets its own CID, 1, 2, 3, … in the order of
-first use (CID 0 is never drawn; CID 1 is always the space); the content stream shows each character as its 2-byte CID. The
-CIDToGIDMap gives each CID its glyph in the subset, and the ToUnicode CMap maps each CID to exactly the
+first use (CID 0 is never drawn; CID 1 is always the space); the content stream shows each character as its
+2-byte CID. The CIDToGIDMap gives each CID its glyph in the subset, and the ToUnicode CMap maps each CID to exactly the
 one character it was assigned for, so text extraction gives back exactly what was drawn, even where two
 characters share a glyph (a Kangxi radical and its ideograph). Two exceptions, both invisible: U+00A0
 (no-break space) is drawn and extracted as U+0020, as ReportLab did; U+0000, U+FEFF and U+FFFE are not

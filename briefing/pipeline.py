@@ -6,7 +6,6 @@ from dataclasses import dataclass, replace
 from . import model as m
 from .load import load
 
-
 TOC_AUTO_PAGES = 8   # longer briefings get a table of contents without --toc
 
 
@@ -49,7 +48,8 @@ def _layout(b: m.Briefing, lang: m.Lang, local: m.LocalBriefing, page, pagesize,
 
     meta = Meta(title=local.title, author=local.author, subject=local.subtitle or local.title,
                 keywords=local.keywords, lang=lang, date=b.date,
-                header_left=f"{local.masthead}  ·  {local.title}" if lang == "en" else f"{local.masthead}　{local.title}",
+                header_left=(f"{local.masthead}  ·  {local.title}" if lang == "en"
+                             else f"{local.masthead}　{local.title}"),
                 header_right=local.date, page_label=local.labels["page"])
     copts = Options(width=page.frame_width)
     story = compose(local, copts, drawings)

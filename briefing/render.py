@@ -59,7 +59,7 @@ class _Stamp:
 
     @property
     def datetime(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.t, dt.timezone.utc)
+        return dt.datetime.fromtimestamp(self.t, dt.UTC)
 
 
 def escape(text: str) -> str:
@@ -69,9 +69,11 @@ def escape(text: str) -> str:
 
 
 def _xmp(meta: Meta, epoch: int) -> bytes:
-    stamp = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     lang = PDF_LANG[meta.lang]
     kw = escape(", ".join(meta.keywords))
+    title = escape(meta.title)
+    titles = f'<rdf:li xml:lang="x-default">{title}</rdf:li><rdf:li xml:lang="{lang}">{title}</rdf:li>'
     return f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
@@ -80,7 +82,7 @@ def _xmp(meta: Meta, epoch: int) -> bytes:
     xmlns:xmp="http://ns.adobe.com/xap/1.0/"
     xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
    <dc:format>application/pdf</dc:format>
-   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(meta.title)}</rdf:li><rdf:li xml:lang="{lang}">{escape(meta.title)}</rdf:li></rdf:Alt></dc:title>
+   <dc:title><rdf:Alt>{titles}</rdf:Alt></dc:title>
    <dc:creator><rdf:Seq><rdf:li>{escape(meta.author)}</rdf:li></rdf:Seq></dc:creator>
    <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(meta.subject)}</rdf:li></rdf:Alt></dc:description>
    <dc:subject><rdf:Bag>{''.join(f'<rdf:li>{escape(k)}</rdf:li>' for k in meta.keywords)}</rdf:Bag></dc:subject>
@@ -94,7 +96,7 @@ def _xmp(meta: Meta, epoch: int) -> bytes:
   </rdf:Description>
  </rdf:RDF>
 </x:xmpmeta>
-<?xpacket end="w"?>""".encode("utf-8")
+<?xpacket end="w"?>""".encode()
 
 
 SLUG = 24.0          # room outside the bleed for crop marks, pt

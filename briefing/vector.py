@@ -2,7 +2,8 @@
 text as real text in the document's embedded sans face. No raster images, no matplotlib, no model."""
 from __future__ import annotations
 
-from typing import Any, Callable, Union
+from collections.abc import Callable
+from typing import Any
 
 from reportlab.lib.colors import HexColor
 from reportlab.platypus import Flowable
@@ -18,7 +19,7 @@ class FigureFlowable(Flowable):
     figure, it calls it the first time its size is needed: a chart still being drawn in the worker is
     waited for only when the page layout reaches it."""
 
-    def __init__(self, figure: Union[Figure, Callable[[], Figure]], h_align: str = "CENTER") -> None:
+    def __init__(self, figure: Figure | Callable[[], Figure], h_align: str = "CENTER") -> None:
         super().__init__()
         self._figure = figure
         self.hAlign = h_align

@@ -24,9 +24,10 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import pdfplumber
 
@@ -92,7 +93,7 @@ class Line:
     baseline: float            # pdfplumber "top"-style y of the baseline (distance from the page top)
     size: float                # the most common font size on the line
     para_end: bool = False     # set by paragraph detection
-    next: "Line | None" = None
+    next: Line | None = None
 
     @property
     def visible(self) -> list[Char]:

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from layout_checker import check_pdf
 from pypdf import PdfReader
 
 from briefing import theme
 from briefing.load import load
 from briefing.localize import localize, plain
 from briefing.model import LBullets, LParagraph
-from layout_checker import check_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "content" / "jiaozuo-2025-h1.yaml"

@@ -12,14 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
 from test_charts import WIDTH, samples
 
 from briefing import cachefile, charts
 from briefing.charts import cache
+
+ROOT = Path(__file__).resolve().parent.parent
 
 ZH = samples("zh")
 

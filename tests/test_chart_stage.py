@@ -10,16 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "content" / "jiaozuo-2025-h1.yaml"
-sys.path.insert(0, str(ROOT / "tests"))
-
 from test_charts import WIDTH, samples
 
 from briefing import charts
 from briefing.charts.alt import STRINGS, alt_text
 from briefing.charts.worker import can_fork
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "content" / "jiaozuo-2025-h1.yaml"
 
 
 @pytest.fixture(autouse=True)

@@ -34,7 +34,8 @@ def samples(lang: str) -> dict[str, LChart]:
     """One chart per kind, with the figures of the Jiaozuo H1 2025 briefing (the line chart's monthly
     series are made up for the test)."""
     zh = lang == "zh"
-    t = (lambda a, b: a if zh else b)
+    def t(a, b):
+        return a if zh else b
     rank = (lambda n: f"全省第{n}位") if zh else (lambda n: f"{n}{'st' if n == 1 else 'rd' if n == 3 else 'th'} in Henan")
     bn = (lambda v: f"{v}亿元") if zh else (lambda v: f"CNY {v / 10:.2f} billion")
     return {
@@ -227,8 +228,9 @@ figs = [charts.render(c, WIDTH) for c in samples('en').values()]
 print(json.dumps(['matplotlib' in sys.modules, sum(len(f.ops) for f in figs)]))
 """
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
-    run = lambda: json.loads(subprocess.run([sys.executable, "-c", code], env=env, check=True,
-                                            capture_output=True, text=True).stdout)
+    def run():
+        return json.loads(subprocess.run([sys.executable, "-c", code], env=env, check=True,
+                                         capture_output=True, text=True).stdout)
     cold_imported, cold_ops = run()
     warm_imported, warm_ops = run()
     assert cold_imported is True and warm_imported is False and warm_ops == cold_ops

@@ -250,6 +250,7 @@ def _damage_cases(data: bytes) -> dict[str, bytes]:
             "wrong shape": _json.dumps(h2, sort_keys=True).encode() + b"\n" + wrong_shape}
 
 
+@pytest.mark.slow
 def test_damaged_hyphenation_cache_is_discarded_in_one_line_and_rebuilt(tmp_path, monkeypatch, capsys):
     hyphen, entry = _hyphen_cache(tmp_path, monkeypatch)
     good = entry.read_bytes()

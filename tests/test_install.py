@@ -16,8 +16,8 @@ import pytest
 from pypdf import PdfReader
 
 from briefing import bundled, fonts
-from briefing.errors import BriefingError
 from briefing.cli import main
+from briefing.errors import BriefingError
 from briefing.load import load
 from briefing.starter import find_content, is_content_file
 

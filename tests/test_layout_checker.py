@@ -8,10 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from layout_checker import area_from_frame, check_pdf, is_han, is_latin_alnum
 from reportlab.pdfgen import canvas
 
 from briefing.fonts import advance, font_name
-from layout_checker import area_from_frame, check_pdf, is_han, is_latin_alnum
 
 SIZE = 10.5
 LEADING = 18.0

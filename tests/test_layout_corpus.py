@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from corpus import render
 from layout_checker import Report, check_pdf
 

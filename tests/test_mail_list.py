@@ -138,6 +138,7 @@ def test_a_hundred_readers_survive_a_drop_and_a_rejection_and_each_gets_one_mess
     assert rc == 0 and "nothing to send" in out and len(handler.envelopes) == 100
 
 
+@pytest.mark.slow
 def test_a_crash_mid_list_never_sends_twice(smtpd, content: Path, tmp_path: Path) -> None:
     """The sender is killed (SIGKILL) while reader 13 is being sent; the rerun serves the rest, once each."""
     readers = readers_csv(tmp_path / "readers.csv", 24)

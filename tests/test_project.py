@@ -59,3 +59,19 @@ def test_ci_runs_the_readme_test_command_and_every_dependency_has_a_real_lower_b
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.lowest() == pins
+
+
+def test_the_code_is_clean_under_the_house_ruff_rules():
+    """pyproject.toml's [tool.ruff] rules (E, F, I, B, UP), on everything in the repository."""
+    import shutil
+    import subprocess
+    import sys
+
+    import pytest
+
+    if shutil.which("ruff") is None and subprocess.run([sys.executable, "-m", "ruff", "--version"],
+                                                       capture_output=True).returncode != 0:
+        pytest.skip("ruff is not installed (pip install -e '.[test]' installs it)")
+    r = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--output-format", "concise", str(ROOT)],
+                       capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr

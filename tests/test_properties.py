@@ -12,6 +12,7 @@ import pdfplumber
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_load import HEAD  # the smallest valid document head, shared
 
 from briefing import theme
 from briefing.errors import ErrorList, GlyphError
@@ -19,7 +20,6 @@ from briefing.load import loads
 from briefing.pipeline import build_model
 from briefing.typeset import ParaStyle, Run, break_lines
 from briefing.typeset.punct import POSITION, Pos
-from test_load import HEAD   # the smallest valid document head, shared
 
 HAN = [chr(c) for c in range(0x4E00, 0x4E00 + 400, 7)] + list("焦作经济运行简报增长亿元万人")
 PUNCT = list("，。、；：？！“”‘’（）《》「」——……·%‰℃,.;:!?()[]-/")

@@ -15,12 +15,12 @@ The stage knows nothing about pages: the caller gives the column width; title an
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import logging
 from collections.abc import Iterator
 from dataclasses import replace
-import functools
 from typing import Any
 
 from .. import fonts, theme

@@ -1,9 +1,10 @@
 """The chart cache: drawings kept as files in `$XDG_CACHE_HOME/briefing/charts`, which cannot make a wrong PDF.
 
 Entries are `briefing.cachefile` entries, two parts in one file: a one-line JSON header
-`{"briefing-chart-cache": 1, "key": …, "bytes": n, "sha256": …}` and then the drawing's JSON (n bytes, with that SHA-256). An entry is used only when it is a
-regular file (not a symbolic link, FIFO or device), at most `MAX_ENTRY` bytes, names the key it is looked up
-by (an entry copied or renamed to another key is refused), its payload has the length and checksum the
+`{"briefing-chart-cache": 1, "key": …, "bytes": n, "sha256": …}` and then the drawing's JSON (n bytes, with
+that SHA-256). An entry is used only when it is a regular file (not a symbolic link, FIFO or device), at most
+`MAX_ENTRY` bytes, names the key it is looked up by (an entry copied or renamed to another key is refused), its
+payload has the length and checksum the
 header says, and the payload parses as a drawing (`Figure.from_json`: shape, types, ranges). Anything else
 is a *problem*: the entry is removed and the chart drawn again; the caller reports problems in one line.
 
@@ -81,7 +82,8 @@ def font_fingerprints(paths: list[Path]) -> tuple[tuple[str, int, str], ...]:
     except FileNotFoundError:
         pass
     except (Problem, ValueError, RecursionError) as e:
-        problem = Problem(f"font digests {store.name} {e}" if isinstance(e, Problem) else f"font digests {store.name} are damaged")
+        problem = Problem(f"font digests {store.name} {e}" if isinstance(e, Problem)
+                          else f"font digests {store.name} are damaged")
         discard(store)
     out, changed = [], False
     for path in paths:

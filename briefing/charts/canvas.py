@@ -53,8 +53,8 @@ Z_RECT, Z_TEXT = 1.0, 3.0   # the canvas's own rectangles and text, over every p
 @cache
 def matplotlib_ready() -> None:
     """Import the parts of matplotlib the drawing needs, with its own config folder, `<cache>/matplotlib`,
-    and its own defaults (never a user's matplotlibrc), and nothing of it reaching the user: its logger goes nowhere and its
-    Python warnings are dropped. When that folder cannot be written (a read-only or full cache),
+    and its own defaults (never a user's matplotlibrc), and nothing of it reaching the user: its logger goes
+    nowhere and its Python warnings are dropped. When that folder cannot be written (a read-only or full cache),
     matplotlib gets a private temporary folder that is removed as soon as it is imported, so it neither
     warns about it nor leaves `matplotlib-*` folders behind."""
     log = logging.getLogger("matplotlib")

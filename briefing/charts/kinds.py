@@ -12,8 +12,25 @@ from collections.abc import Callable
 from .. import theme
 from ..figure import Figure
 from ..model import ChartPoint, LChart
-from .canvas import (ASCENT, BAR_FILL, BAR_PITCH, CENTER_PT, DESCENT, LABEL_PT, NOTE_PT, PAD, TICK_PT, VALUE_PT,
-                     Z_REF, _Canvas, _fit_range, _legend, _series_colours, _value_ticks, matplotlib_ready)
+from .canvas import (
+    ASCENT,
+    BAR_FILL,
+    BAR_PITCH,
+    CENTER_PT,
+    DESCENT,
+    LABEL_PT,
+    NOTE_PT,
+    PAD,
+    TICK_PT,
+    VALUE_PT,
+    Z_REF,
+    _Canvas,
+    _fit_range,
+    _legend,
+    _series_colours,
+    _value_ticks,
+    matplotlib_ready,
+)
 from .labels import LANG, share_text, text_width, widest_unbreakable, wrap
 
 

@@ -4,9 +4,9 @@ position of any character in the content file."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterator
 
 from .. import model as m
 from ..errors import Where

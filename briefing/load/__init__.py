@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from yaml.nodes import ScalarNode
 

@@ -3,8 +3,8 @@ parentheses. Nothing else: no names beyond data keys, no calls."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Callable
 
 from yaml.nodes import Node
 

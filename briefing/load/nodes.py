@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -108,7 +108,7 @@ class _Ctx:
         at = side.at(node.value, offset)
         return self.where(node, path) if at is side and not side.exact else at
 
-    def fail(self, node: Node | None, what: str, fix: str, path: str = "") -> "_Stop":
+    def fail(self, node: Node | None, what: str, fix: str, path: str = "") -> _Stop:
         self.error(node, what, fix, path)
         return _Stop()
 

@@ -103,7 +103,8 @@ def _run(job: ListJob, briefing, sendlog: SendLog, localize) -> int:  # type: ig
             salutation = r.salutation or salutation_for(r.name, r.lang)
             _say(job, f"  {state}  {r.lang}  {r.address}{cc}  “{subject}”  {salutation}")
         extra = f"; bcc {', '.join(a.addr_spec for a in job.bcc)} on each" if job.bcc else ""
-        _say(job, f"{MAIL}: dry run — {len(todo)} would be sent ({', '.join(f'{lang}: {sum(r.lang == lang for r in todo)}' for lang in langs) or 'none'}), "
+        counts = ", ".join(f"{lang}: {sum(r.lang == lang for r in todo)}" for lang in langs) or "none"
+        _say(job, f"{MAIL}: dry run — {len(todo)} would be sent ({counts}), "
              f"{skipped} already sent; nothing was built or sent{extra}")
         return 0
     if not todo:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from collections.abc import Sequence
 from typing import NamedTuple
 
 from .. import fonts
@@ -60,8 +60,9 @@ G_NONE, G_CJK, G_CJK_LATIN, G_SPACE = 0, 1, 2, 3
 
 # Numbers with their units stay together (rule 3). The optional spaces are ones the author typed (53.87 亿元).
 _UNITS = sorted(
-    "个百分点 百分点 平方公里 平方米 千瓦时 千瓦 公斤 公里 公顷 美元 欧元 港元 人民币 元 人次 人 个 户 家 台 套 吨 辆 次 亩 "
-    "名 笔 场 所 种 位 项 件 座 倍 岁 年 月 日 号 天 小时 分钟 秒 米 斤 度 期 批 条 处 栋 间 张 篇 届 例 款 家次 余 多".split(),
+    "个百分点 百分点 平方公里 平方米 千瓦时 千瓦 公斤 公里 公顷 美元 欧元 港元 人民币 "
+    "元 人次 人 个 户 家 台 套 吨 辆 次 亩 名 笔 场 所 种 位 项 件 座 倍 岁 年 月 日 号 "
+    "天 小时 分钟 秒 米 斤 度 期 批 条 处 栋 间 张 篇 届 例 款 家次 余 多".split(),
     key=len, reverse=True)
 _NUM = r"[0-9０-９]+(?:[.,:/][0-9０-９]+)*"
 _NUMBER_UNIT = re.compile(

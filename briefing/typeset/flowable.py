@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 
 from reportlab.lib.colors import HexColor
 from reportlab.platypus import Flowable
