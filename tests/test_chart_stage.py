@@ -191,3 +191,18 @@ time.sleep(60)
     entries = list((tmp_path / "xdg" / "briefing" / "charts").glob("*.json"))
     time.sleep(1.0)
     assert list((tmp_path / "xdg" / "briefing" / "charts").glob("*.json")) == entries   # nothing written after
+
+
+def test_no_process_to_spare_draws_the_charts_here(monkeypatch) -> None:
+    from briefing.load import load
+    from briefing.localize import localize
+
+    def refuse() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refuse)
+    local = localize(load(str(SAMPLE)), "zh")
+    with charts.draw_charts(local, WIDTH, cache=False) as d:
+        assert not d.pending
+        figs = [d.figure(c) for c in charts.charts_of(local)]
+    assert figs == [charts.render(c, WIDTH, cache=False) for c in charts.charts_of(local)]

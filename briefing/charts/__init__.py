@@ -172,8 +172,11 @@ def draw_charts(local: LocalBriefing, width: float, *, cache: bool = True, paral
     if cache:
         _report(problems)
     if missing and parallel and can_fork():
-        out._worker = Worker(missing, float(width), cache)
-    else:
+        try:
+            out._worker = Worker(missing, float(width), cache)
+        except OSError:   # no process to spare (a limit on processes or memory): draw them here
+            out._worker = None
+    if missing and out._worker is None:
         for i, chart, key in missing:
             out._figures[i] = replace(_draw_and_store(chart, width, key if cache else None), alt=alt_text(chart))
     return out
