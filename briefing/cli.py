@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import BriefingError, ErrorList, OutputError
+from .plural import counted
 from .starter import find_content, new_content
 
 _LOCAL_COMMANDS = {"build", "new", "watch", "check"}
@@ -192,7 +193,7 @@ def cmd_build(a: argparse.Namespace) -> int:
             print(f"{prefix}{path} → {', '.join(written_paths)} ({total:.2f} s)", flush=True)
     if failed:
         if len(files) > 1:
-            print(f"{len(failed)} of {len(files)} file(s) failed: {', '.join(failed)}", file=sys.stderr)
+            print(f"{len(failed)} of {counted(len(files), 'file')} failed: {', '.join(failed)}", file=sys.stderr)
         return 1
     return 0
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .plural import counted
+
 
 @dataclass(frozen=True)
 class Where:
@@ -63,10 +65,10 @@ class ErrorList(BriefingError):
     def __init__(self, errors: list[BriefingError]) -> None:
         self.errors = errors[: self.CAP]
         self.truncated = max(0, len(errors) - self.CAP)
-        super().__init__(f"{len(errors)} problem(s)")
+        super().__init__(counted(len(errors), "problem"))
 
     def lines(self) -> list[str]:
         out = [e.line() for e in self.errors]
         if self.truncated:
-            out.append(f"… and {self.truncated} more problem(s) not shown — fix the ones above first")
+            out.append(f"… and {counted(self.truncated, 'more problem')} not shown — fix the ones above first")
         return out

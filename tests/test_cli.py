@@ -26,7 +26,7 @@ def briefing(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 def test_check_valid_file_exits_0():
     r = briefing("check", "tests/data/mini.yaml")
     assert r.returncode == 0, r.stderr
-    assert r.stdout == "tests/data/mini.yaml: ok (10 figures, 1 sections, zh and en complete)\n"
+    assert r.stdout == "tests/data/mini.yaml: ok (10 figures, 1 section, zh and en complete)\n"
     assert r.stderr == ""
 
 

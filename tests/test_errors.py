@@ -65,7 +65,7 @@ def test_every_line_names_a_position():
 def test_error_cap_says_how_many_more():
     lines = (MALFORMED / "too_many_errors.expected").read_text(encoding="utf-8").splitlines()
     assert len(lines) == ErrorList.CAP + 1
-    assert lines[-1] == "… and 10 more problem(s) not shown — fix the ones above first"
+    assert lines[-1] == "… and 10 more problems not shown — fix the ones above first"
 
 
 @pytest.mark.slow

@@ -154,7 +154,7 @@ def test_batch_build_in_parallel_lists_failures_and_builds_the_rest(tmp_path):
     assert (tmp_path / "o" / "mini.zh.pdf").exists() and (tmp_path / "o" / "mini2.zh.pdf").exists()
     assert "[1/3]" in r.stdout and "[3/3]" in r.stdout
     assert "unknown placeholder {gdp.growht}" in r.stderr
-    assert r.stderr.strip().splitlines()[-1] == f"1 of 3 file(s) failed: {bad}"
+    assert r.stderr.strip().splitlines()[-1] == f"1 of 3 files failed: {bad}"
 
 
 @pytest.mark.slow

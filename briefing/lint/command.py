@@ -6,6 +6,7 @@ import json
 import sys
 
 from ..errors import BriefingError, ErrorList, Where
+from ..plural import counted
 
 
 def add_check_arguments(c: argparse.ArgumentParser) -> None:
@@ -70,8 +71,9 @@ def run_check(a: argparse.Namespace) -> int:
         if terms is not None:
             print("\n".join(report(terms, path)))
         n = len(warnings)
-        state = "ok" if not n else f"{n} warning{'s' if n != 1 else ''}"
-        print(f"{path}: {state} ({len(b.data)} figures, {len(b.sections)} sections, zh and en complete)")
+        state = "ok" if not n else counted(n, "warning")
+        print(f"{path}: {state} ({counted(len(b.data), 'figure')}, {counted(len(b.sections), 'section')}, "
+              "zh and en complete)")
     if as_json_out:
         json.dump({"version": 1, "files": files, "diagnostics": diagnostics}, sys.stdout, ensure_ascii=False,
                   indent=2)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from .. import model as m
 from ..errors import Where
+from ..plural import counted
 from .texts import HAN, placeholders, sites
 from .words import find_rendering, stem, words
 
@@ -140,14 +141,14 @@ def report(terms: list[Term], path: str) -> list[str]:
     for t in terms:
         groups = t.renderings()
         mark = "*" if len(groups) > 1 else " "
-        lines.append(f"{mark} {t.zh} ({len(t.uses)} uses, {len(groups)} rendering{'s' if len(groups) != 1 else ''})")
+        lines.append(f"{mark} {t.zh} ({counted(len(t.uses), 'use')}, {counted(len(groups), 'rendering')})")
         for key, uses in sorted(groups.items(), key=lambda g: (-len(g[1]), g[0])):
             shown = uses[0].rendering or f"(no known rendering in “{_clip(uses[0].text)}”)"
             if key and any(_stems_equal(uses[0].rendering or "", p) for p in t.preferred):
                 shown += " [glossary]"
             at = ", ".join(str(u.where.line) for u in uses if u.where.line)
             lines.append(f"      {shown} ×{len(uses)}: {path} line {at}" if at else f"      {shown} ×{len(uses)}")
-    lines.append(f"{len(terms)} terms used at least twice; {several} rendered in more than one way (marked *)")
+    lines.append(f"{counted(len(terms), 'term')} used at least twice; {several} rendered in more than one way (marked *)")
     return lines
 
 

@@ -12,6 +12,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from .. import model as m
 from .. import placeholders as ph
 from ..errors import ContentError, Where
+from ..plural import counted
 
 MAX_STRING = 100_000
 
@@ -290,7 +291,7 @@ def _template(ctx: _Ctx, s: str, node: Node, path: str, lang: str, *, plain: boo
 
 
 def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
+    return counted(count, noun)
 
 
 def _clip(s: str, n: int = 40) -> str:

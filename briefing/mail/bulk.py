@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import DeliveryError
+from ..plural import counted
 from .common import MAIL, Lang, err
 from .message import build_message, cover_note, message_bytes, new_message_id, safe_filename, salutation_for
 from .pdfs import PdfAttachment, check_size, format_size, pdf_title_and_lang
@@ -108,7 +109,8 @@ def _run(job: ListJob, briefing, sendlog: SendLog, localize) -> int:  # type: ig
              f"{skipped} already sent; nothing was built or sent{extra}")
         return 0
     if not todo:
-        _say(job, f"{MAIL}: all {len(job.readers)} readers already have this briefing (log: {sendlog.path}); "
+        who = "the one reader already has" if len(job.readers) == 1 else f"all {len(job.readers)} readers already have"
+        _say(job, f"{MAIL}: {who} this briefing (log: {sendlog.path}); "
              "nothing to send")
         return 0
     target = job.target
@@ -155,7 +157,7 @@ def _run(job: ListJob, briefing, sendlog: SendLog, localize) -> int:  # type: ig
                 _say(job, f"  {status:>9}  {reader.lang}  {reader.address}: {e.what}")
                 drops += 1
                 if drops >= MAX_DROPS_IN_A_ROW:
-                    stopped = err(f"{target.where} dropped the connection {drops} times in a row", "try again later")
+                    stopped = err(f"{target.where} dropped the connection {counted(drops, 'time')} in a row", "try again later")
                     counts["not sent"] = len(todo) - index - 1
                     break
                 try:
@@ -186,7 +188,7 @@ def _run(job: ListJob, briefing, sendlog: SendLog, localize) -> int:  # type: ig
         raise err(f"stopped: {stopped.what}", f"{stopped.fix}; then run the same command again: it sends only "
                   "to readers who have not received the briefing")
     if counts["failed"]:
-        raise err(f"{counts['failed']} of {len(job.readers)} readers did not get the briefing (see above and the "
+        raise err(f"{counts['failed']} of {counted(len(job.readers), 'reader')} did not get the briefing (see above and the "
                   f"log {sendlog.path})", "fix what the server said, then run the same command again: it sends "
                   "only to readers who have not received it")
     return 0
@@ -205,5 +207,5 @@ def _build(job: ListJob, briefing, langs: list[Lang], titles: dict[Lang, str]) -
         title, _ = pdf_title_and_lang(data, titles[lang])
         out[lang] = PdfAttachment(path, data, title, lang, name=safe_filename(f"{title}.pdf"))
         _say(job, f"{MAIL}: built {path} ({format_size(len(data))}) for "
-             f"{sum(r.lang == lang for r in job.readers)} {LANG_NAMES[lang]} reader(s)")
+             f"{counted(sum(r.lang == lang for r in job.readers), LANG_NAMES[lang] + ' reader')}")
     return out

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .common import MAIL, Lang
 from .common import err as _err
+from ..plural import counted
 
 log = logging.getLogger("briefing.mail")
 
@@ -134,7 +135,7 @@ def parse_size(text: str) -> int:
 
 def format_size(n: int, lang: Lang = "en") -> str:
     if n < 1024:
-        return f"{n} 字节" if lang == "zh" else f"{n} bytes"
+        return f"{n} 字节" if lang == "zh" else counted(n, "byte")
     scale, unit = (1024, "KB") if n < 1024**2 else (1024**2, "MB")
     value = n / scale
     # One decimal below 10, so 1.3 KB and 1 KB do not both read "1 KB".
