@@ -1,20 +1,31 @@
 """Command line: `briefing build`, `briefing watch`, `briefing check`, `briefing mail`.
 
 Turns every `BriefingError` into one line per problem on stderr and exit code 1. No traceback reaches a
-user; an unexpected failure is one line too (exit 2) and asks to be reported.
+user; an unexpected failure is one line too (exit 2) and asks to be reported. Exit codes: 0 success,
+1 content or usage error, 2 internal error, 130 interrupted.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
-import time
+import threading
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .errors import BriefingError, ErrorList, OutputError
 from .plural import counted
 from .starter import find_content, new_content
+
+# The exit-code contract, the same for every command (README, "Exit codes")
+EXIT_OK = 0
+EXIT_ERROR = 1          # content or usage error: the message says what to do
+EXIT_USAGE = EXIT_ERROR
+EXIT_INTERNAL = 2       # a bug: the message asks to report it
+EXIT_INTERRUPTED = 130  # Ctrl-C, SIGTERM, SIGHUP
+
 
 _LOCAL_COMMANDS = {"build", "new", "watch", "check"}
 
@@ -23,7 +34,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     """The argument parser. `command` is the subcommand named on the command line: the `mail` options
     (whose module imports smtplib, ssl and email, a sixth of a warm build's start-up) are only built for
     `mail` or the top-level help; other commands get a placeholder that lists `mail` the same way."""
-    p = argparse.ArgumentParser(prog="briefing", description="Bilingual PDF briefings from one YAML file.")
+    p = _Parser(prog="briefing", description="Bilingual PDF briefings from one YAML file.")
     p.add_argument("--version", action="version", version=f"briefing {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
@@ -43,6 +54,8 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     b.add_argument("-j", "--jobs", type=int, metavar="N",
                    help="build in N processes at once (default: one per core, at most one per PDF)")
     b.add_argument("-q", "--quiet", action="store_true", help="print only errors and warnings")
+    b.add_argument("--force", action="store_true",
+                   help="replace an existing output file even if it is not a PDF (never a content file)")
 
     n = sub.add_parser("new", help="start a content file from the sample",
                        description="Write NAME.yaml: the sample briefing with id NAME, to edit and build.")
@@ -91,110 +104,58 @@ def _print_error(e: BriefingError) -> None:
         print(line, file=sys.stderr)
 
 
-def _build_task(path: str, lang: str, output: str | None, out_dir: str, opts,
-                warnings: list[str] | None = None) -> str:
-    """Build one content file in one language and write it atomically; returns the written path. With a
-    `warnings` list, the editorial warnings of the file are added to it (once per file, not per language)."""
-    from .deliver import atomic_write
-    from .load import load
-    from .pipeline import build_model
-
-    b = load(path)
-    if warnings is not None:
-        from .lint.command import warning_lines
-
-        warnings += warning_lines(b)
-    target = Path(output) if output else Path(out_dir) / f"{b.id}.{lang}.pdf"
-    atomic_write(target, build_model(b, lang, opts))
-    return str(target)
-
-
-def _job(args: tuple) -> tuple[str, str | None, list[str], float]:
-    """One (file, language) build, in this process or a worker: (path, written or None, errors and then
-    warnings, seconds). The first language's job of a file also reads it for warnings."""
-    path, lang, output, out_dir, opts, *first = args
-    t = time.perf_counter()
-    warnings: list[str] | None = [] if first and first[0] else None
-    try:
-        written = _build_task(path, lang, output, out_dir, opts, warnings)
-        return path, written, warnings or [], time.perf_counter() - t
-    except BriefingError as e:
-        return path, None, (e.lines() if isinstance(e, ErrorList) else [e.line()]), time.perf_counter() - t
-    except Exception as e:  # noqa: BLE001 - reported as one line, never a traceback
-        return path, None, [f"{path}: internal error: {type(e).__name__}: {e} — please report this"], 0.0
-
-
-def _preload(langs: list[str]) -> None:
-    """Import the layout stages and parse the fonts once, before forking workers that share them."""
-    from . import compose, fonts, pipeline, render  # noqa: F401
-
-    for family in fonts.FAMILIES:
-        for bold in (False, True):
-            fonts.font_name(family, bold)
-            if "en" in langs:
-                fonts.font_name(fonts.LATIN[family], bold)
-
-
-def _run_tasks(tasks: list[tuple], jobs: int, langs: list[str]):
-    """Results in task order; several tasks run in forked worker processes that share the parsed fonts."""
-    import gc
-
-    _preload(langs)
-    gc.freeze()   # the parsed fonts live for the whole run: keep the collector from rescanning them
-    if jobs == 1 or len(tasks) == 1:
-        yield from map(_job, tasks)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool:
-        yield from pool.map(_job, tasks)
-
-
 def cmd_build(a: argparse.Namespace) -> int:
     from .pipeline import BuildOptions, parse_length
+    from .runner import fail_lines, plan_build, run_tasks
 
     files = a.content or [str(find_content())]
     langs = list(dict.fromkeys(a.lang or ["zh", "en"]))
-    if a.output and (len(files) > 1 or len(langs) > 1):
+    if a.output is not None and (len(files) > 1 or len(langs) > 1):
         raise OutputError("names one output file, but this command builds several",
                           "give one content file and one --lang, or use --out-dir", "-o")
     if a.jobs is not None and a.jobs < 1:
         raise OutputError("--jobs must be 1 or more", "e.g. --jobs 2", "--jobs")
     opts = BuildOptions(paper=a.paper, chart_cache=not a.no_cache, toc=a.toc,
                         bleed=parse_length(a.bleed) if a.bleed else 0.0)
-    tasks = [(f, lang, a.output, a.out_dir, opts, lang == langs[0]) for f in files for lang in langs]
-    jobs = a.jobs or min(os.cpu_count() or 1, len(tasks))
-    failed: list[str] = []
-    pending: dict[str, list] = {}
+    plan = plan_build(files, langs, a.output, a.out_dir, force=a.force)
+    # the PDF may be going to standard output: progress goes to stderr then
+    progress = sys.stderr if any(op.kind == "stdout" for op in plan.outputs.values()) else sys.stdout
+    total = len(plan.files)
     done = 0
-    for path, written, lines, secs in _run_tasks(tasks, jobs, langs):
-        entry = pending.setdefault(path, [[], [], 0.0, 0, []])
-        entry[0] += [written] if written else []
-        # a failed job's lines are its errors (both languages may report the same problem); a written
-        # one's are the file's warnings
-        bucket = entry[4] if written else entry[1]
-        bucket += [e for e in lines if e not in bucket]
-        entry[2] += secs
-        entry[3] += 1
-        if entry[3] < len(langs):
-            continue
+    failed: list[str] = []
+    internal = False
+
+    def report(path: str, written: list[str], errors: list[str], secs: float, warnings: list[str] = ()) -> None:
+        nonlocal done
         done += 1
-        prefix = f"[{done}/{len(files)}] " if len(files) > 1 else ""
-        written_paths, errs, total, _, warns = pending.pop(path)
-        for line in errs + warns:        # warnings after the errors
+        prefix = f"[{done}/{total}] " if total > 1 else ""
+        for line in [*errors, *warnings]:   # warnings after the errors
             print(line, file=sys.stderr)
-        if errs:
+        if errors:
             failed.append(path)
-            print(f"{prefix}{path}: failed", file=sys.stderr)
+            print(f"{prefix}{path}: failed", file=sys.stderr, flush=True)
         elif not a.quiet:
-            print(f"{prefix}{path} → {', '.join(written_paths)} ({total:.2f} s)", flush=True)
+            print(f"{prefix}{path} → {', '.join(written)} ({secs:.2f} s)", file=progress, flush=True)
+
+    jobs = a.jobs or min(os.cpu_count() or 1, max(1, len(plan.tasks)))
+    results = run_tasks(plan, opts, jobs)   # in task order: file by file, each file's languages together
+    try:
+        for path in plan.files:             # reported in the order given
+            if path in plan.failed:
+                report(path, [], plan.failed[path], 0.0)
+                continue
+            mine = [next(results) for _ in langs]
+            internal = internal or any(r.internal for r in mine)
+            report(path, [r.written for r in mine if r.written], fail_lines(mine), sum(r.seconds for r in mine),
+                   [w for r in mine for w in r.warnings])
+        for _ in results:                   # nothing left: lets the workers shut down cleanly
+            pass
+    finally:
+        results.close()                     # interrupted: ends the workers at once
     if failed:
-        if len(files) > 1:
-            print(f"{len(failed)} of {counted(len(files), 'file')} failed: {', '.join(failed)}", file=sys.stderr)
-        return 1
+        if total > 1:
+            print(f"{len(failed)} of {counted(total, 'file')} failed: {', '.join(failed)}", file=sys.stderr)
+        return 2 if internal else 1
     return 0
 
 
@@ -209,6 +170,7 @@ def cmd_watch(a: argparse.Namespace) -> int:
     import gc
 
     from .pipeline import BuildOptions
+    from .runner import preload
     from .watch import Target, watch
 
     langs = list(dict.fromkeys(a.lang or ["zh", "en"]))
@@ -217,22 +179,58 @@ def cmd_watch(a: argparse.Namespace) -> int:
                           "give one --lang, or use --out-dir", "-o")
     # charts drawn in this process: matplotlib, once imported, stays loaded for the next save
     opts = BuildOptions(paper=a.paper, chart_cache=not a.no_cache, toc=a.toc, parallel=False)
-    _preload(langs)
+    preload(langs)
     gc.freeze()
     targets = [Target(lang, Path(a.output) if a.output else None) for lang in langs]
     return watch(a.content, targets, a.out_dir, opts)
 
 
 def cmd_check(a: argparse.Namespace) -> int:
-    from .lint.command import run_check
+    from .pipeline import check
+    from .runner import internal_error_line
 
-    return run_check(a)
+    bad = internal = 0
+    for path in a.content:
+        try:
+            b = check(path)
+        except BriefingError as e:
+            _print_error(e)
+            bad += 1
+        except Exception as e:  # noqa: BLE001 - the same line and exit code as `build` gives
+            if os.environ.get("BRIEFING_DEBUG"):
+                raise
+            print(internal_error_line(path, e), file=sys.stderr)
+            internal += 1
+        else:
+            print(f"{path}: ok ({len(b.data)} figures, {len(b.sections)} sections, zh and en complete)")
+    return 2 if internal else 1 if bad else 0
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors exit with 1, like every other mistake a user can fix (argparse's own default is 2,
+    which this tool keeps for internal errors)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns the exit code (0 ok, 1 content or usage error, 2 internal error,
+    130 interrupted by Ctrl-C, SIGTERM or SIGHUP)."""
     args = sys.argv[1:] if argv is None else argv
     parser = _parser(next((x for x in args if not x.startswith("-")), None))
     a = parser.parse_args(argv)
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        # SIGTERM and SIGHUP end the run the way Ctrl-C does: workers ended, temporary files removed, 130
+        for sig in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)):
+            if sig is not None:
+                handlers[sig] = signal.signal(sig, _interrupted)
     try:
         if a.command == "build":
             return cmd_build(a)
@@ -249,14 +247,18 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown command {a.command}")
     except BriefingError as e:
         _print_error(e)
-        return 1
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("briefing: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as e:  # noqa: BLE001 - a user never sees a traceback
         if os.environ.get("BRIEFING_DEBUG"):
             raise
-        print(f"briefing: internal error: {type(e).__name__}: {e} — please report this "
-              "(set BRIEFING_DEBUG=1 for details)", file=sys.stderr)
-        return 2
-    return 0
+        from .runner import internal_error_line
+
+        print(internal_error_line("briefing", e), file=sys.stderr)
+        return EXIT_INTERNAL
+    finally:
+        for sig, old in handlers.items():
+            signal.signal(sig, old)
+    return EXIT_OK

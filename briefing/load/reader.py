@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from yaml.composer import Composer
 from yaml.events import AliasEvent
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
 try:  # libyaml scans ~100x faster than pure Python: a 4 MB file is read in well under a second
@@ -16,7 +16,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     _Parser = None
 
 from ..errors import ContentError, ErrorList, Where
-from .nodes import CORE_TAGS, _Ctx
+from .nodes import _BAD_CHARS, CORE_TAGS, _Ctx, bad_char_problem
 
 MAX_FILE_BYTES = 4 * 1024 * 1024       # a briefing is a few hundred KB at most
 MAX_NODES = 50_000                     # caps alias expansion ("billion laughs"); the sample has 3 255
@@ -44,13 +44,14 @@ class _BoundedComposer(Composer):
         super().__init__()
         self._depth = 0
         self._count = 0
+        self._aliased = False
         self._sizes: dict[str, int] = {}   # anchor → expanded node count
 
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, AliasEvent):
             node = super().compose_node(parent, index)
-            self._grow(self._sizes.get(event.anchor, 1), event.start_mark)
+            self._grow(self._sizes.get(event.anchor, 1), event.start_mark, alias=True)
             return node
         self._depth += 1
         if self._depth > MAX_DEPTH:
@@ -64,11 +65,15 @@ class _BoundedComposer(Composer):
             self._sizes[anchor] = self._count - before
         return node
 
-    def _grow(self, n: int, mark) -> None:
+    def _grow(self, n: int, mark, alias: bool = False) -> None:
         self._count += n
+        self._aliased = self._aliased or alias
         if self._count > MAX_NODES:
-            raise _Limit(f"more than {MAX_NODES:,} values (YAML aliases expanding, or a runaway file)",
-                         "write the content out plainly, without anchors (&) and aliases (*)", mark)
+            if self._aliased:
+                raise _Limit(f"more than {MAX_NODES:,} values once YAML aliases (*name) are expanded",
+                             "write the content out plainly, without anchors (&) and aliases (*)", mark)
+            raise _Limit(f"more than {MAX_NODES:,} values (a briefing has a few thousand)",
+                         "split the content into several briefings", mark)
 
 
 if _Parser is not None:
@@ -120,6 +125,22 @@ def _syntax_error(ctx: _Ctx, text: str, e: yaml.MarkedYAMLError) -> ContentError
     return ContentError(f"YAML syntax: {what}", fix, _at(ctx, mark))
 
 
+def _scan_chars(ctx: _Ctx, text: str) -> None:
+    """Every character a content file must not hold, named by code point at its line and column."""
+    errors = []
+    start = 1 if text.startswith("\ufeff") else 0    # a byte-order mark may open the file
+    for mt in _BAD_CHARS.finditer(text, start):
+        pos = mt.start()
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        what, fix = bad_char_problem(mt.group(0))
+        errors.append(ContentError(what, fix, Where(ctx.file, line, col)))
+        if len(errors) > ErrorList.CAP:
+            break
+    if errors:
+        raise ErrorList(errors)
+
+
 def _nesting_limit(mark) -> _Limit:
     return _Limit(f"nesting deeper than {MAX_DEPTH} levels",
                   "flatten the structure (a briefing needs about a dozen levels)", mark)
@@ -161,6 +182,7 @@ def _compose_bounded(text: str) -> Node | None:
 
 
 def _compose(ctx: _Ctx, text: str) -> Node:
+    _scan_chars(ctx, text)
     try:
         node = _compose_bounded(text)
     except _Limit as e:
@@ -198,6 +220,9 @@ def _check_tags(ctx: _Ctx, root: Node) -> None:
         if id(node) in seen:    # aliases share nodes: visit each once
             continue
         seen.add(id(node))
+        if node.tag == MERGE and isinstance(node, ScalarNode) and not _explicit_tag(ctx, node):
+            raise ErrorList([ContentError("YAML merge keys (<<:) are not supported",
+                                          "write the fields out in full in each mapping", ctx.where(node))])
         if node.tag not in CORE_TAGS:
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
             raise ErrorList([ContentError(f"YAML tag '{tag}' is not allowed",
@@ -210,24 +235,35 @@ def _check_tags(ctx: _Ctx, root: Node) -> None:
             stack.extend(node.value)
 
 
+MERGE = "tag:yaml.org,2002:merge"
+
+
+def _explicit_tag(ctx: _Ctx, node: Node) -> bool:
+    """Whether the node's tag is written in the file (`!!merge x`) rather than resolved from `<<`."""
+    start, end = node.start_mark.index, node.end_mark.index
+    return bool(ctx.text) and ctx.text[start:end].lstrip().startswith("!")
+
+
 def read_text(path: str | Path) -> str:
+    """The content file's text: a regular file of at most MAX_FILE_BYTES (read with that cap, whatever size
+    the file system reports), UTF-8. Pipes, devices and sockets are refused before they are opened."""
+    from ..inputs import InputProblem, read_capped
+
     p = Path(path)
     try:
-        size = p.stat().st_size
-        if p.is_dir():
-            raise ErrorList([ContentError("is a folder, not a content file", "give a .yaml file", Where(str(p)))])
-        if size > MAX_FILE_BYTES:
-            raise ErrorList([ContentError(f"file is {size:,} bytes (limit {MAX_FILE_BYTES:,})",
-                                          "split the briefing into smaller files", Where(str(p)))])
-        data = p.read_bytes()
+        data = read_capped(p, MAX_FILE_BYTES, what="content file", fix_size="split the briefing into smaller files")
+    except InputProblem as e:
+        fix = "give a .yaml file" if e.what.startswith("is a folder") else e.fix
+        raise ErrorList([ContentError(e.what, fix, Where(str(p)))]) from None
     except FileNotFoundError:
         raise ErrorList([ContentError("no such file", "check the path (content files live in content/)",
                                       Where(str(p)))]) from None
     except PermissionError:
         raise ErrorList([ContentError("cannot read the file: permission denied", "check its permissions",
                                       Where(str(p)))]) from None
-    except OSError as e:
-        raise ErrorList([ContentError(f"cannot read the file: {e.strerror or e}", "check the path",
+    except (OSError, ValueError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise ErrorList([ContentError(f"cannot read the file: {reason}", "check the path",
                                       Where(str(p)))]) from None
     try:
         return data.decode("utf-8")
