@@ -41,6 +41,7 @@ from .nodes import (
     _Stop,
     _string,
     _text,
+    iso_date,
 )
 from .reader import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, _compose, read_text
 
@@ -48,6 +49,8 @@ __all__ = ["BLOCK_KINDS", "CHART_KINDS", "MAX_ABS", "MAX_DEPTH", "MAX_EXPR", "MA
            "MAX_STRING", "METRIC_FIELDS", "SideWhere", "TextWhere", "load", "loads", "read_text"]
 
 # ------------------------------------------------------------------ entry point
+
+MAX_ID = 100   # the id names the PDFs: <id>.zh.pdf and its temporary file must fit in 255 bytes
 
 TOP_FIELDS = {"briefing", "id", "masthead", "title", "subtitle", "date", "author", "source", "keywords",
               "data", "sections", "glossary", "names", "numbers"}
@@ -72,8 +75,11 @@ def loads(text: str, file: str = "<string>") -> m.Briefing:
 
     bid = get("id", _string) or Path(file).stem
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", bid):
-        ctx.error(top["id"][1], f"id '{bid}' is not usable as a file name",
+        ctx.error(top["id"][1] if "id" in top else None, f"id '{_clip(bid)}' is not usable as a file name",
                   "use letters, digits, '-', '_' and '.'", "id")
+    elif len(bid) > MAX_ID:
+        ctx.error(top["id"][1] if "id" in top else None, f"is {len(bid)} characters long (limit {MAX_ID})",
+                  "shorten it: it names the PDFs (<id>.zh.pdf)", "id")
     # data first, so placeholders can be checked
     raws: dict[str, _RawMetric] = {}
     if "data" in top:
@@ -85,15 +91,12 @@ def loads(text: str, file: str = "<string>") -> m.Briefing:
     date = dt.date(1970, 1, 1)
     if "date" in top:
         dn = top["date"][1]
-        try:
-            date = dt.date.fromisoformat(dn.value.strip()) if isinstance(dn, ScalarNode) else None
-        except ValueError:
-            date = None
-        if date is None:
-            found = f"'{_clip(dn.value)}'" if isinstance(dn, ScalarNode) and dn.value else _kind_of(dn)
-            ctx.error(dn, f"expected an ISO date (YYYY-MM-DD), found {found}", "write e.g. `date: 2025-07-30`",
-                      "date")
-            date = dt.date(1970, 1, 1)
+        parsed = iso_date(dn.value) if isinstance(dn, ScalarNode) and dn.value else None
+        if isinstance(parsed, dt.date):
+            date = parsed
+        else:
+            what = parsed or f"expected an ISO date (YYYY-MM-DD), found {_kind_of(dn)}"
+            ctx.error(dn, what, "write e.g. `date: 2025-07-30`", "date")
     keywords: dict[str, tuple[str, ...]] = {"zh": (), "en": ()}
     if "keywords" in top:
         try:

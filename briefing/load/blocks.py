@@ -199,3 +199,4 @@ def _section(ctx: _Ctx, node: Node, path: str, depth: int, used_ids: set[str]) -
                 except _Stop:
                     pass
     return m.Section(sid, heading, _opt(ctx, f, "byline", _text, path), tuple(blocks), tuple(subs))
+

@@ -13,7 +13,7 @@ from .. import model as m
 from .. import placeholders as ph
 from ..errors import ContentError
 from .expr import MAX_EXPR, _eval_expr, expr_names
-from .nodes import FLOAT, INT, KEY_RE, STR, TIMESTAMP, _clip, _Ctx, _kind_of, _mapping, _opt, _Stop, _text
+from .nodes import FLOAT, INT, KEY_RE, STR, TIMESTAMP, _clip, _Ctx, _kind_of, _mapping, _opt, _Stop, _text, iso_date
 
 MAX_ABS = Decimal(10) ** 15            # a figure (scale applied) of this size or more is a typo
 MAX_DECIMALS = 6                       # digits after the point, as written or as `decimals`
@@ -219,14 +219,14 @@ def _build_metric(ctx: _Ctx, raw: _RawMetric, values: dict[str, m.Metric],
     expr_value: Decimal | None = None
     if kind == "date":
         vn = f["value"][1] if has_value else f["expr"][1]
-        if has_expr or not (isinstance(vn, ScalarNode) and vn.tag == TIMESTAMP):
+        if has_expr or not (isinstance(vn, ScalarNode) and vn.tag in (TIMESTAMP, INT, STR)):
             ctx.error(vn, "a date needs `value` as an ISO date", "write e.g. `value: 2025-07-30`", path + ".value")
             return None
-        try:
-            value: Decimal | dt.date = dt.date.fromisoformat(vn.value.strip())
-        except ValueError:
-            ctx.error(vn, f"'{vn.value}' is not a calendar date", "write YYYY-MM-DD", path + ".value")
+        parsed = iso_date(vn.value)
+        if isinstance(parsed, str):
+            ctx.error(vn, parsed, "write e.g. `value: 2025-07-30`", path + ".value")
             return None
+        value: Decimal | dt.date = parsed
         digits = 0
     else:
         if has_value:

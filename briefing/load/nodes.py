@@ -3,6 +3,7 @@ text pairs, placeholders, lists. A value that cannot be used records its error a
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,45 @@ NULL = "tag:yaml.org,2002:null"
 CORE_TAGS = {STR, INT, FLOAT, TIMESTAMP, BOOL, NULL,
              "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
+
+# Characters no content file should hold, found before YAML sees them (libyaml names some of them only as
+# a syntax error somewhere after, and takes NEXT LINE, LINE and PARAGRAPH SEPARATOR as line breaks).
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\u2028\u2029\ufffe\uffff]")
+_CONTROL_NAMES = dict(enumerate(
+    "NULL,START OF HEADING,START OF TEXT,END OF TEXT,END OF TRANSMISSION,ENQUIRY,ACKNOWLEDGE,BELL,BACKSPACE,"
+    "CHARACTER TABULATION,LINE FEED,LINE TABULATION,FORM FEED,CARRIAGE RETURN,SHIFT OUT,SHIFT IN,"
+    "DATA LINK ESCAPE,DEVICE CONTROL ONE,DEVICE CONTROL TWO,DEVICE CONTROL THREE,DEVICE CONTROL FOUR,"
+    "NEGATIVE ACKNOWLEDGE,SYNCHRONOUS IDLE,END OF TRANSMISSION BLOCK,CANCEL,END OF MEDIUM,SUBSTITUTE,ESCAPE,"
+    "INFORMATION SEPARATOR FOUR,INFORMATION SEPARATOR THREE,INFORMATION SEPARATOR TWO,"
+    "INFORMATION SEPARATOR ONE".split(",")))
+_CONTROL_NAMES.update({0x7F: "DELETE", 0x85: "NEXT LINE"})
+
+
+def char_name(ch: str) -> str:
+    """'U+0007 (BELL)': a character by code point, with its name where it has one."""
+    import unicodedata
+
+    name = _CONTROL_NAMES.get(ord(ch)) or unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X}" + (f" ({name})" if name else "")
+
+
+def bad_char_problem(ch: str, where: str = "in YAML") -> tuple[str, str]:
+    """(what, fix) for a character that `_BAD_CHARS` matches: written raw in the file (`where` "in YAML"),
+    or by an escape in a double-quoted string (`where` "in text")."""
+    if where != "in YAML":   # only an escape can put it there: the file itself was scanned first
+        fix = f"remove the escape that writes it (\\u{ord(ch):04X} or the like)"
+        if ch == "\ufeff":
+            return "a byte-order mark (U+FEFF) inside the text", fix
+        kind = "control character " if ch not in "\u2028\u2029\ufffe\uffff" else ""
+        return f"{kind}{char_name(ch)} is not allowed in text", fix
+    if ch == "\ufeff":
+        return ("a byte-order mark (U+FEFF) in the middle of the file",
+                "delete it (it is invisible in most editors; it comes from joining files or pasting)")
+    if ch in "\u2028\u2029":
+        return f"{char_name(ch)} is not allowed in YAML", "use a plain line break, or delete it"
+    if ch in "\ufffe\uffff":
+        return f"{char_name(ch)} is not a character", "delete it"
+    return f"control character {char_name(ch)} is not allowed in YAML", "delete it (it is invisible in most editors)"
 
 
 @dataclass(frozen=True)
@@ -222,6 +262,11 @@ def _string(ctx: _Ctx, node: Node, path: str, *, empty_ok: bool = False) -> str:
     if len(s) > MAX_STRING:
         raise ctx.fail(node, f"text is {len(s):,} characters long (limit {MAX_STRING:,})",
                        "split it into several paragraphs", path)
+    bad = _BAD_CHARS.search(s)   # written as an escape ("\a", "\u0085"): the file scan cannot see it
+    if bad:
+        what, fix = bad_char_problem(bad.group(0), "in text")
+        ctx.error(node, what, fix, path, offset=bad.start())
+        raise _Stop()
     if not s.strip() and not empty_ok:
         raise ctx.fail(node, "text is empty", "write the text, or remove the field", path)
     return s
@@ -288,6 +333,21 @@ def _template(ctx: _Ctx, s: str, node: Node, path: str, lang: str, *, plain: boo
     for ref in ph.refs(tpl):
         ctx.refs.append((ref, node, path))
     return tpl
+
+
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_date(text: str) -> dt.date | str:
+    """A date written exactly YYYY-MM-DD, or what is wrong with it (Python's fromisoformat alone would
+    also take 20250730 and 2025-W31-3, which the format does not allow)."""
+    s = text.strip()
+    if not DATE_RE.fullmatch(s):
+        return f"'{_clip(s)}' is not a date written YYYY-MM-DD"
+    try:
+        return dt.date.fromisoformat(s)
+    except ValueError:
+        return f"'{s}' is not a calendar date"
 
 
 def _n(count: int, noun: str) -> str:
