@@ -186,24 +186,9 @@ def cmd_watch(a: argparse.Namespace) -> int:
 
 
 def cmd_check(a: argparse.Namespace) -> int:
-    from .pipeline import check
-    from .runner import internal_error_line
+    from .lint.command import run_check
 
-    bad = internal = 0
-    for path in a.content:
-        try:
-            b = check(path)
-        except BriefingError as e:
-            _print_error(e)
-            bad += 1
-        except Exception as e:  # noqa: BLE001 - the same line and exit code as `build` gives
-            if os.environ.get("BRIEFING_DEBUG"):
-                raise
-            print(internal_error_line(path, e), file=sys.stderr)
-            internal += 1
-        else:
-            print(f"{path}: ok ({len(b.data)} figures, {len(b.sections)} sections, zh and en complete)")
-    return 2 if internal else 1 if bad else 0
+    return run_check(a)
 
 
 class _Parser(argparse.ArgumentParser):

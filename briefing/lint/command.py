@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from ..errors import BriefingError, ErrorList, Where
@@ -39,7 +40,7 @@ def run_check(a: argparse.Namespace) -> int:
     from .terms import as_json, collect, report
 
     as_json_out = a.format == "json"
-    bad = warned = 0
+    bad = warned = internal = 0
     files: list[dict] = []
     diagnostics: list[dict] = []
     for path in a.content:
@@ -54,6 +55,16 @@ def run_check(a: argparse.Namespace) -> int:
             else:
                 for line in (e.lines() if isinstance(e, ErrorList) else [e.line()]):
                     print(line, file=sys.stderr)
+            continue
+        except Exception as e:  # noqa: BLE001 - the same line and exit code (2) as `build` gives
+            if os.environ.get("BRIEFING_DEBUG"):
+                raise
+            from ..runner import internal_error_line
+
+            internal += 1
+            if as_json_out:
+                files.append({"path": path, "status": "internal error", "errors": 1, "warnings": 0})
+            print(internal_error_line(path, e), file=sys.stderr)
             continue
         warnings = lint(b)
         warned += bool(warnings)
@@ -78,4 +89,4 @@ def run_check(a: argparse.Namespace) -> int:
         json.dump({"version": 1, "files": files, "diagnostics": diagnostics}, sys.stdout, ensure_ascii=False,
                   indent=2)
         print()
-    return 1 if bad or (a.strict and warned) else 0
+    return 2 if internal else 1 if bad or (a.strict and warned) else 0
