@@ -148,7 +148,8 @@ def report(terms: list[Term], path: str) -> list[str]:
                 shown += " [glossary]"
             at = ", ".join(str(u.where.line) for u in uses if u.where.line)
             lines.append(f"      {shown} ×{len(uses)}: {path} line {at}" if at else f"      {shown} ×{len(uses)}")
-    lines.append(f"{counted(len(terms), 'term')} used at least twice; {several} rendered in more than one way (marked *)")
+    lines.append(f"{counted(len(terms), 'term')} used at least twice; {several} rendered in more than one way "
+                 "(marked *)")
     return lines
 
 

@@ -157,7 +157,8 @@ def _run(job: ListJob, briefing, sendlog: SendLog, localize) -> int:  # type: ig
                 _say(job, f"  {status:>9}  {reader.lang}  {reader.address}: {e.what}")
                 drops += 1
                 if drops >= MAX_DROPS_IN_A_ROW:
-                    stopped = err(f"{target.where} dropped the connection {counted(drops, 'time')} in a row", "try again later")
+                    stopped = err(f"{target.where} dropped the connection {counted(drops, 'time')} in a row",
+                                  "try again later")
                     counts["not sent"] = len(todo) - index - 1
                     break
                 try:
@@ -188,7 +189,8 @@ def _run(job: ListJob, briefing, sendlog: SendLog, localize) -> int:  # type: ig
         raise err(f"stopped: {stopped.what}", f"{stopped.fix}; then run the same command again: it sends only "
                   "to readers who have not received the briefing")
     if counts["failed"]:
-        raise err(f"{counts['failed']} of {counted(len(job.readers), 'reader')} did not get the briefing (see above and the "
+        raise err(f"{counts['failed']} of {counted(len(job.readers), 'reader')} did not get the briefing "
+                  "(see above and the "
                   f"log {sendlog.path})", "fix what the server said, then run the same command again: it sends "
                   "only to readers who have not received it")
     return 0

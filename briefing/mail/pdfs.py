@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..plural import counted
 from .common import MAIL, Lang
 from .common import err as _err
-from ..plural import counted
 
 log = logging.getLogger("briefing.mail")
 
