@@ -461,7 +461,7 @@ def test_a_fifo_among_the_inputs_of_a_parallel_build_does_not_stall(tmp_path: Pa
     assert r.stderr.splitlines() == [
         "pipe.yaml: is a named pipe (FIFO), not a regular file — give the path of a content file saved on disk",
         "[1/2] pipe.yaml: failed",
-        "1 of 2 file(s) failed: pipe.yaml",
+        "1 of 2 files failed: pipe.yaml",
     ]
     assert (tmp_path / "out" / "mini.zh.pdf").read_bytes().startswith(b"%PDF-")
 
