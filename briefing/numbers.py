@@ -19,7 +19,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from . import model as m
-from .placeholders import Ref, change_words, en_word_follows, parse
+from .placeholders import Ref, change_words, check, en_word_follows, parse
 
 LOCALES = {"zh": "zh_CN", "en": "en_GB"}
 NBSP = "\u00a0"    # binds a number to its currency, scale word and unit
@@ -229,6 +229,9 @@ def format_metric(metric: m.Metric, lang: m.Lang, form: str | None = None, zh_gr
             raise ValueError(problems[0].what)
         ref = tpl[0].pieces[0]          # type: ignore[assignment]
         assert isinstance(ref, Ref)
+        problem = check(ref, metric.kind)
+        if problem:
+            raise ValueError(problem[0])
     return format_ref(metric, ref, lang, zh_grouping)
 
 
