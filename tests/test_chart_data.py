@@ -28,7 +28,7 @@ data:
   target: {kind: count, value: 5.86, scale: 万, unit: {zh: 人, en: people}}
   big: {kind: count, value: 8.75, scale: 万, unit: {zh: 人, en: people}}
   firms: {kind: count, value: 9, scale: 万, unit: {zh: 户, en: firms}}
-  rank: {kind: rank, value: 2}
+  rank: {kind: rank, value: 2, scope: {zh: 全省, en: in Henan}}
   loss: {kind: money, value: -5, scale: 亿}
 sections:
   - heading: {zh: 甲, en: A}

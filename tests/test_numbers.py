@@ -144,7 +144,7 @@ def test_rank_numerals(n, zh):
 
 # ------------------------------------------------------------------ placeholder grammar errors
 
-def paragraph(zh: str, en: str, data: str = "  g: {kind: percent, value: 6.3}\n  r: {kind: rank, value: 2}\n") -> str:
+def paragraph(zh: str, en: str, data: str = "  g: {kind: percent, value: 6.3}\n  r: {kind: rank, value: 2, scope: {zh: 全省, en: in Henan}}\n") -> str:
     return (HEAD + "data:\n" + data + "sections:\n  - heading: {zh: 甲, en: A}\n    blocks:\n"
             f"      - paragraph: {{zh: '{zh}', en: '{en}'}}\n")
 
@@ -179,11 +179,11 @@ def test_plain_string_cannot_carry_words_of_one_language():
 
 def test_change_pair_on_the_metric_is_checked():
     lines = errors_of(HEAD + "data:\n  k: {kind: pp, value: 1, change: {zh: 提高, en: higher/lower}}\n"
-                      "  r: {kind: rank, value: 1, change: {zh: 上升/下降, en: up/down}}\nsections: []\n")
+                      "  r: {kind: rank, value: 1, scope: {zh: 全省, en: x}, change: {zh: 上升/下降, en: up/down}}\nsections: []\n")
     assert lines == [
         "x.yaml:8:40: data.k.change.zh: '提高' is not a word pair: write up/down, or up/down/unchanged — write "
         "e.g. {zh: 提高/回落, en: higher/lower}",
-        "x.yaml:9:29: data.r.change: a rank has no change form — leave `change` out"]
+        "x.yaml:9:53: data.r.change: a rank has no change form — leave `change` out"]
 
 
 # ------------------------------------------------------------------ bounds (issue #16)

@@ -170,6 +170,11 @@ def _build_metric(ctx: _Ctx, raw: _RawMetric, values: dict[str, m.Metric],
                   path + ".kind")
         return None
     where = ctx.where(node)
+    for name, kinds, prints in (("unit", UNIT_KINDS + ("number",), "its own unit"),
+                                ("currency", ("money",), "no currency"), ("scope", ("rank",), "no scope")):
+        if name in f and kind not in kinds:
+            ctx.error(f[name][0], f"a {kind} has no `{name}` (it prints {prints})",
+                      f"leave `{name}` out, or use kind {' or '.join(kinds)}", path + "." + name)
     unit = _opt(ctx, f, "unit", _text, path)
     scope = _opt(ctx, f, "scope", _text, path)
     label = _opt(ctx, f, "label", _text, path)
@@ -194,6 +199,8 @@ def _build_metric(ctx: _Ctx, raw: _RawMetric, values: dict[str, m.Metric],
             scale = s.value
     if kind in UNIT_KINDS and unit is None and "unit" not in f:
         ctx.error(node, f"a {kind} needs a unit", "add `unit: {zh: 个, en: projects}`", path)
+    if kind == "rank" and "scope" not in f:
+        ctx.error(node, "a rank needs a scope", "add where it ranks, e.g. `scope: {zh: 全省, en: in Henan}`", path)
     change = _change_words(ctx, f, kind, path)
     decimals = None
     if "decimals" in f:
@@ -336,6 +343,10 @@ def _check_refs(ctx: _Ctx, values: dict[str, m.Metric], raws: dict[str, _RawMetr
         problem = ph.check(ref, values[key].kind)
         if problem:
             ctx.error(node, problem[0], problem[1], path, offset=ref.offset)
+        elif ref.has("scoped") and values[key].scope is None:
+            ctx.error(node, f"placeholder {ref.source}: '{key}' has no `scope`",
+                      f"give the rank a scope (e.g. `scope: {{zh: 全省, en: in Henan}}`), or write {{{key}}}", path,
+                      offset=ref.offset)
     for key, node, path in ctx.chart_refs:
         if key not in values and key not in raws:
             ctx.error(node, f"unknown data key '{key}'", _suggest(key, values), path)
