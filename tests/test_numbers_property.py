@@ -119,8 +119,7 @@ def test_every_figure_parses_back_exactly_in_both_languages(fig):
             got = parse(text, kind)
             assert got == (abs(full) if form == "abs" else full), (form, lang, text)
     # change: the direction in words, then the magnitude
-    for lang, words, parse in (("zh", ("增", "下降", "减少", "提高", "持平"), parse_zh),
-                               ("en", ("up ", "down ", "higher", "lower", "unchanged"), parse_en)):
+    for lang, parse in (("zh", parse_zh), ("en", parse_en)):
         text = format_metric(metric, lang, "change")
         if full == 0:
             assert text in ("持平", "unchanged")

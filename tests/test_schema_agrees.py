@@ -7,15 +7,14 @@ import json
 import re
 import textwrap
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 from jsonschema import Draft202012Validator, FormatChecker
+from test_schema import EditorLoader
 
 from briefing.errors import ErrorList
 from briefing.load import loads
-from test_schema import EditorLoader
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "briefing" / "content.schema.json").read_text(encoding="utf-8"))
