@@ -18,9 +18,9 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
 
 from . import __version__, theme
-from .fonts import font_name
+from .fonts import font_name, line_width
 from .pdffont import TextObject
-from .vector import draw_string
+from .vector import draw_string, fit_string
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,11 @@ def _canvas_class(meta: Meta, epoch: int, page: theme.Page, bleed: float, toc_si
             draw_string(self, page.width / 2, y_foot, label, theme.HEAD_FAMILY, False, size, meta.lang, "center")
             if n > 1:
                 y = page.height - page.top * 0.62
-                draw_string(self, page.left, y, meta.header_left, theme.HEAD_FAMILY, False, size, meta.lang)
+                # the left part gives way to the date: shortened with an ellipsis, 2 em clear of it
+                room = page.frame_width - 2 * size - line_width(meta.header_right, theme.HEAD_FAMILY, False, size,
+                                                                meta.lang)
+                left = fit_string(meta.header_left, room, theme.HEAD_FAMILY, False, size, meta.lang)
+                draw_string(self, page.left, y, left, theme.HEAD_FAMILY, False, size, meta.lang)
                 draw_string(self, page.width - page.right, y, meta.header_right, theme.HEAD_FAMILY, False, size,
                             meta.lang, "right")
                 self.setStrokeColor(colors.HexColor(theme.RED))

@@ -169,3 +169,28 @@ def draw_string(canv: Any, x: float, y: float, text: str, family: str, bold: boo
     if run:
         (set_font or canv.setFont)(fonts.font_name(run_face, bold), size)
         canv.drawString(run_x, y, run)
+
+
+# What a shortened line ends with, and what may not stand before it: a cut never leaves a dangling
+# separator, comma, colon or opening bracket in front of the ellipsis.
+ELLIPSIS = {"zh": "……", "en": "…"}
+_DANGLING = " \u3000·,;:-–—，、；：（《“‘([{/"
+
+
+def fit_string(text: str, width: float, family: str, bold: bool, size: float, lang: str) -> str:
+    """`text` as it fits on one line `width` pt wide: whole when it fits, else cut at the end and closed
+    with an ellipsis (English at a word space, Chinese between any two characters, as Chinese lines
+    break), never leaving a separator or an opening mark before the ellipsis. For the running header:
+    `masthead · title` keeps the masthead and as much of the title as fits."""
+    if fonts.line_width(text, family, bold, size, lang) <= width:
+        return text
+    dots = ELLIPSIS[lang]
+    if lang == "en":
+        cuts = [k for k in range(len(text)) if text[k] == " "] or list(range(len(text)))
+    else:
+        cuts = list(range(1, len(text)))
+    for k in reversed(cuts):
+        head = text[:k].rstrip(_DANGLING)
+        if head and fonts.line_width(head + dots, family, bold, size, lang) <= width:
+            return head + dots
+    return ""

@@ -1,0 +1,103 @@
+"""Page layout as a reader sees it, on small briefings built in this process: where text stands on the
+page, where lines break, on which page an element lands (docs/typesetting.md; issue #10 item 6)."""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import pdfplumber
+import pytest
+
+from briefing import theme
+from briefing.load import loads
+from briefing.pipeline import BuildOptions, build_model
+
+pytestmark = pytest.mark.slow   # whole briefings built (in this process)
+
+HEAD = """briefing: 1
+id: t
+masthead: {zh: 统计公报摘编, en: Statistical Communiqué Digest}
+title: {zh: "%(zh)s", en: "%(en)s"}
+date: 2023-02-28
+author: {zh: 国家统计局, en: National Bureau of Statistics of China}
+source: {zh: 测试材料, en: Test material}
+"""
+
+LONG_TITLE = {"zh": "中华人民共和国2022年国民经济和社会发展统计公报：综合、农业、工业和建筑业、服务业、固定资产投资、对外经济、国内贸易、交通和邮电",
+              "en": "Statistical Communiqué of the People’s Republic of China on the 2022 National Economic and "
+                    "Social Development: General Results"}
+
+
+@dataclass
+class Built:
+    pages: list        # per page: pdfplumber chars
+    page_size: tuple[float, float]
+
+    def lines(self, n: int, top: float = 0, bottom: float = 1e9, tol: float = 1.0) -> list[list[dict]]:
+        """The text lines of page n (1-based) between `top` and `bottom` (pt from the page top), each its
+        chars left to right."""
+        chars = sorted((c for c in self.pages[n - 1] if top <= c["top"] < bottom and c["text"].strip()),
+                       key=lambda c: (round(c["bottom"]), c["x0"]))
+        rows: list[list[dict]] = []
+        for c in chars:
+            if rows and abs(rows[-1][0]["bottom"] - c["bottom"]) <= tol:
+                rows[-1].append(c)
+            else:
+                rows.append([c])
+        return [sorted(r, key=lambda c: c["x0"]) for r in rows]
+
+
+def build(text: str, lang: str, paper: str = "a4") -> Built:
+    pdf = build_model(loads(text, "t.yaml"), lang, BuildOptions(paper=paper, chart_cache=False, parallel=False))
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return Built([p.chars for p in doc.pages], (doc.pages[0].width, doc.pages[0].height))
+
+
+def text_of(chars: list[dict]) -> str:
+    return "".join(c["text"] for c in chars)
+
+
+def filler(lang: str, n: int) -> str:
+    """n paragraphs of plain text, enough to push what follows to a later page."""
+    para = ("全年经济运行总体平稳，发展质量稳步提升，民生福祉持续增进，高质量发展迈出坚实步伐。" * 6 if lang == "zh" else
+            "The economy was generally stable over the year, the quality of development rose steadily and "
+            "people's well-being kept improving. " * 4)
+    return "".join(f"      - paragraph: {{zh: \"{para}\", en: \"{para}\"}}\n" for _ in range(n))
+
+
+# ------------------------------------------------------------------ running header
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_running_header_never_runs_into_the_date(lang, paper):
+    """A long title in the running header is shortened with an ellipsis, 2 em clear of the date."""
+    doc = HEAD % LONG_TITLE + "sections:\n  - heading: {zh: 综合, en: General}\n    blocks:\n" + filler("zh", 12)
+    b = build(doc, lang, paper)
+    assert len(b.pages) >= 2
+    page = theme.Page(*(theme.LETTER if paper == "letter" else theme.A4))
+    head = b.lines(2, 0, page.top)
+    assert len(head) == 1, [text_of(r) for r in head]
+    row = head[0]
+    date = "2023年2月28日" if lang == "zh" else "28 February 2023"
+    text = text_of(row).replace(" ", "")
+    assert text.endswith(date.replace(" ", ""))
+    n_date = len(date.replace(" ", ""))
+    left, right = row[:-n_date], row[-n_date:]
+    size = theme.SIZES[lang].header
+    assert right[0]["x0"] - left[-1]["x1"] >= 2 * size - 0.01
+    assert right[-1]["x1"] <= page.width - page.right + 0.01
+    shown = text_of(left)
+    assert shown.endswith("……" if lang == "zh" else "…"), shown
+    assert shown.startswith("统计公报摘编" if lang == "zh" else "Statistical")
+    assert not re.search(r"[\s·,:：，]…", shown)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_short_running_header_is_whole(lang):
+    doc = HEAD % {"zh": "统计公报", "en": "Statistical Communiqué"} + \
+        "sections:\n  - heading: {zh: 综合, en: General}\n    blocks:\n" + filler("zh", 12)
+    b = build(doc, lang)
+    head = text_of(b.lines(2, 0, theme.Page(*theme.A4).top)[0])
+    assert "…" not in head
+    assert ("统计公报摘编统计公报" if lang == "zh" else "StatisticalCommuniquéDigest·StatisticalCommuniqué") in head
