@@ -51,6 +51,7 @@ class Para(Flowable):
         self._lines_w: float | None = None
         self._fixed = False       # first part of a split: lines are final
         self._start = 0           # continuation of a split: index of its first character in _prep
+        self._rest: tuple[float | None, list[Line]] = (None, [])   # continuation: (width, lines) already set
 
     # -- layout
     def _prepared(self) -> Prepared:
@@ -61,6 +62,10 @@ class Para(Flowable):
 
     def _layout(self, availW: float) -> None:
         if self._fixed or (self._lines_w is not None and abs(self._lines_w - availW) < 1e-6):
+            return
+        rest_w, rest = self._rest
+        if rest and rest_w is not None and abs(rest_w - availW) < 1e-6:
+            self._lines, self._lines_w = rest, availW
             return
         key = (availW, self._start)
         lines = self._line_memo.get(key)
@@ -120,11 +125,15 @@ class Para(Flowable):
 
     def _tail(self, k: int) -> Para:
         # The continuation keeps the whole paragraph's prepared text (so a URL or a hyphenation point that
-        # straddles the split is still known as such) and is broken from its first character on.
+        # straddles the split is still known as such). Set at the width it was broken for, its lines are
+        # the paragraph's own from line k on (the paragraph was broken once, as TeX does: breaking the rest
+        # again for every page made a paragraph of many pages quadratic); at another width it is broken
+        # again from its first character.
         tail = self._clone()
         tail.style = replace(self.style, first_indent=0.0, bullet=None, space_before=0.0)
         tail.spaceBefore = 0.0
         tail._start = self._lines[k].start
+        tail._rest = (self._lines_w, self._lines[k:])
         return tail
 
     def _clone(self) -> Para:
@@ -134,7 +143,7 @@ class Para(Flowable):
         other._key, other._line_memo = self._key, self._line_memo
         other.spaceBefore, other.spaceAfter, other.keepWithNext = self.spaceBefore, self.spaceAfter, self.keepWithNext
         other._prep, other._lines, other._lines_w = self._prepared(), [], None
-        other._fixed, other._start = False, self._start
+        other._fixed, other._start, other._rest = False, self._start, (None, [])
         return other
 
     # -- drawing
@@ -155,7 +164,9 @@ class Para(Flowable):
                 face = line.faces[a]
                 _set_state(text, state, face.font, face.size, face.color, cs, hs)
                 text.setTextOrigin(line.xs[a], base)
-                text.textOut(line.text[a:b])
+                # (textOut would also add up the string's width to advance its cursor, which every
+                # segment sets afresh)
+                text._code.append(text._formatText(line.text[a:b]))
             y -= h
         canv.drawText(text)
 
