@@ -1,16 +1,28 @@
 #!/usr/bin/env python3
-"""Benchmark: build times, peak memory and PDF size, each the median of N runs in fresh processes.
+"""Benchmark: build times, peak memory and PDF size, each the median of N whole processes, with the Typst
+reference measured in the same run, so the ratios hold on whatever machine this runs on.
 
-    python3 bench/bench.py            # sample + synthetic long briefings, 5 runs each
-    python3 bench/bench.py --runs 3 --quick
+    python3 bench/bench.py                 # everything below (about 10 minutes on 2 cores)
+    python3 bench/bench.py --quick         # the sample and the Typst reference only
+    python3 bench/bench.py --runs 3 --json out.json
 
-Cold = a fresh process with an empty chart cache (matplotlib imported, charts drawn);
-warm = a fresh process with the chart cache filled by an earlier run (matplotlib not imported).
-Not a test: it prints figures for the README and the issue notes.
+- sample: the Jiaozuo briefing, zh and en. Cold = a fresh process with empty caches (charts drawn by
+  matplotlib, hyphenation patterns parsed); warm = a fresh process with the caches filled by an earlier run.
+- Typst: ../shared/reference/typst-bench/run (or --typst PATH), the same Chinese briefing set by Typst 0.15
+  with the same fonts and matplotlib charts: warm = compile with the charts pre-drawn, cold = draw the five
+  charts with matplotlib and compile. It is run before and after our sample runs; the ratios use the mean
+  of its two medians, which brackets ours in time (the machine is shared: load changes over minutes).
+- long paragraphs: one Chinese (or English) paragraph of 10k, 20k, 40k and 100k characters in a short
+  document, warm; the last column is seconds per 10,000 characters (flat = linear).
+- long briefings: the sample's sections repeated 4, 8, 16 times (27, 53, 105 pages) and, with --long,
+  52 times (about 340 pages), Chinese, warm, with peak memory.
+
+Not a test: it prints the figures for the README (and, with --json, writes them).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -25,6 +37,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "content" / "jiaozuo-2025-h1.yaml"
+TYPST = ROOT.parent / "shared" / "reference" / "typst-bench" / "run"
+LONG_SIZES = (10_000, 20_000, 40_000, 100_000)
 
 
 def run_once(args: list[str], cache: str) -> tuple[float, float]:
@@ -42,6 +56,7 @@ def run_once(args: list[str], cache: str) -> tuple[float, float]:
 
 
 def measure(args: list[str], runs: int, warm: bool) -> tuple[float, float]:
+    """(median wall seconds, largest peak RSS in MB) over `runs` fresh processes."""
     times, rss = [], []
     for _ in range(runs):
         cache = tempfile.mkdtemp(prefix="briefing-bench-cache-")
@@ -56,13 +71,23 @@ def measure(args: list[str], runs: int, warm: bool) -> tuple[float, float]:
     return statistics.median(times), max(rss)
 
 
+def typst(script: Path) -> dict | None:
+    """The Typst reference's JSON line (typst_warm_s, typst_cold_s, typst_pdf_bytes), None if absent."""
+    if not script.is_file():
+        return None
+    r = subprocess.run([str(script), str(ROOT / "fonts")], cwd=ROOT, capture_output=True, text=True)
+    if r.returncode != 0:
+        print(f"(Typst reference failed: {r.stderr.strip().splitlines()[-1:]})", file=sys.stderr)
+        return None
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
 def synthetic(copies: int, folder: Path) -> Path:
     """The sample with its sections repeated `copies` times (ids made unique)."""
     doc = yaml.safe_load(SAMPLE.read_text("utf-8"))
-    sections = doc["sections"]
     out = []
     for k in range(copies):
-        for s in sections:
+        for s in doc["sections"]:
             s2 = dict(s)
             s2["id"] = f"{s.get('id', 's')}-{k}"
             subs = []
@@ -80,6 +105,41 @@ def synthetic(copies: int, folder: Path) -> Path:
     return path
 
 
+def _plain_paragraphs(lang: str) -> str:
+    """The sample's paragraphs in one language, placeholders replaced by a figure, run together."""
+    doc = yaml.safe_load(SAMPLE.read_text("utf-8"))
+    found: list[str] = []
+
+    def walk(o: object) -> None:
+        if isinstance(o, dict):
+            if isinstance(o.get("paragraph"), dict):
+                found.append(o["paragraph"][lang])
+            for v in o.values():
+                walk(v)
+        elif isinstance(o, list):
+            for v in o:
+                walk(v)
+
+    walk(doc["sections"])
+    text = (" " if lang == "en" else "").join(re.sub(r"\{[^}]*\}", "12.3", p).replace("**", "") for p in found)
+    return text
+
+
+def long_paragraph(chars: int, folder: Path) -> Path:
+    """A short document whose one section holds one paragraph of `chars` characters in each language."""
+    doc = yaml.safe_load(SAMPLE.read_text("utf-8"))
+    sides = {lang: _plain_paragraphs(lang) for lang in ("zh", "en")}
+    para = {lang: (t * (chars // len(t) + 1))[:chars].strip() for lang, t in sides.items()}
+    out = {k: doc[k] for k in ("briefing", "masthead", "title", "date", "author", "keywords")}
+    out["source"] = {lang: re.sub(r"\{[^}]*\}", "", doc["source"][lang]) for lang in ("zh", "en")}
+    out["id"] = f"paragraph-{chars}"
+    out["sections"] = [{"id": "long", "heading": {"zh": "长段落", "en": "A long paragraph"},
+                        "blocks": [{"paragraph": para}]}]
+    path = folder / f"paragraph-{chars}.yaml"
+    path.write_text(yaml.safe_dump(out, allow_unicode=True, sort_keys=False), "utf-8")
+    return path
+
+
 def pages(pdf: Path) -> int:
     return len(re.findall(rb"/Type /Page\b", pdf.read_bytes()))
 
@@ -87,33 +147,71 @@ def pages(pdf: Path) -> int:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--quick", action="store_true", help="skip the synthetic long briefings")
+    ap.add_argument("--quick", action="store_true", help="the sample and the Typst reference only")
+    ap.add_argument("--long", action="store_true", help="also a 340-page briefing")
+    ap.add_argument("--typst", type=Path, default=TYPST, help=f"the Typst reference script (default {TYPST})")
+    ap.add_argument("--no-typst", action="store_true", help="skip the Typst reference")
+    ap.add_argument("--json", type=Path, help="also write the figures as JSON")
     a = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="briefing-bench-"))
-    rows = []
+    results: dict = {"runs": a.runs, "python": sys.version.split()[0], "cores": os.cpu_count(), "rows": {}}
 
-    def row(name: str, args: list[str], warm: bool, pdfs: list[Path]) -> None:
+    def row(name: str, args: list[str], warm: bool, pdfs: list[Path]) -> tuple[float, float]:
         t, rss = measure(args, a.runs, warm)
         size = " + ".join(f"{p.stat().st_size / 1024:.0f} KB" for p in pdfs)
         npages = " + ".join(str(pages(p)) for p in pdfs)
-        rows.append((name, t, rss, size, npages))
-        print(f"{name:<34} {t:6.2f} s  {rss:6.0f} MB  {size:>16}  {npages:>8} pages", flush=True)
+        results["rows"][name] = {"s": round(t, 3), "peak_mb": round(rss), "bytes": [p.stat().st_size for p in pdfs],
+                                 "pages": [pages(p) for p in pdfs]}
+        print(f"{name:<40} {t:6.2f} s  {rss:6.0f} MB  {size:>16}  {npages:>8} pages", flush=True)
+        return t, rss
 
-    print(f"median of {a.runs} runs, python {sys.version.split()[0]}, {os.cpu_count()} cores")
+    print(f"median of {a.runs} runs, python {results['python']}, {results['cores']} cores", flush=True)
+    ref = [] if a.no_typst else [typst(a.typst)]
     for lang in ("zh", "en"):
         out = tmp / f"sample.{lang}.pdf"
         args = ["build", str(SAMPLE), "--lang", lang, "-o", str(out)]
         row(f"sample {lang}, cold", args, False, [out])
-        row(f"sample {lang}, warm (chart cache)", args, True, [out])
+        row(f"sample {lang}, warm", args, True, [out])
     both = ["build", str(SAMPLE), "--out-dir", str(tmp)]
     pdfs = [tmp / "jiaozuo-2025-h1.zh.pdf", tmp / "jiaozuo-2025-h1.en.pdf"]
     row("sample zh+en in one command, cold", both, False, pdfs)
     row("sample zh+en in one command, warm", both, True, pdfs)
+    if ref and ref[0]:
+        ref.append(typst(a.typst))
+    ref = [r for r in ref if r]
+    if ref:
+        tw = statistics.mean(r["typst_warm_s"] for r in ref)
+        tc = statistics.mean(r["typst_cold_s"] for r in ref)
+        tb = ref[-1]["typst_pdf_bytes"]
+        ours = results["rows"]
+        zb = ours["sample zh, warm"]["bytes"][0]
+        results["typst"] = {"warm_s": round(tw, 3), "cold_s": round(tc, 3), "pdf_bytes": tb, "runs": ref}
+        results["ratios"] = {"warm": round(ours["sample zh, warm"]["s"] / tw, 2),
+                             "cold": round(ours["sample zh, cold"]["s"] / tc, 2), "pdf_bytes": round(zb / tb, 2)}
+        print(f"{'Typst 0.15, zh, warm (charts pre-drawn)':<40} {tw:6.2f} s  (runs: "
+              f"{', '.join(str(r['typst_warm_s']) for r in ref)})")
+        print(f"{'Typst 0.15, zh, cold (charts drawn)':<40} {tc:6.2f} s  (runs: "
+              f"{', '.join(str(r['typst_cold_s']) for r in ref)})")
+        print(f"{'Typst 0.15, zh, PDF':<40} {tb / 1024:6.0f} KB")
+        r = results["ratios"]
+        print(f"ratios ours/Typst, zh: warm {r['warm']:.2f}x, cold {r['cold']:.2f}x, PDF bytes {r['pdf_bytes']:.2f}x",
+              flush=True)
     if not a.quick:
-        for copies in (4, 8, 16):
+        for lang in ("zh", "en"):
+            per = []
+            for n in LONG_SIZES:
+                src = long_paragraph(n, tmp)
+                out = tmp / f"paragraph-{n}.{lang}.pdf"
+                t, _ = row(f"paragraph of {n // 1000}k chars, {lang}, warm",
+                           ["build", str(src), "--lang", lang, "-o", str(out)], True, [out])
+                per.append(t / n * 10_000)
+            print(f"{'':<40} s per 10k chars: {' '.join(f'{x:.2f}' for x in per)}", flush=True)
+        for copies in (4, 8, 16) + ((52,) if a.long else ()):
             src = synthetic(copies, tmp)
             out = tmp / f"synthetic-{copies}.zh.pdf"
-            row(f"synthetic x{copies} zh, warm", ["build", str(src), "--lang", "zh", "-o", str(out)], True, [out])
+            row(f"sample x{copies} zh, warm", ["build", str(src), "--lang", "zh", "-o", str(out)], True, [out])
+    if a.json:
+        a.json.write_text(json.dumps(results, indent=1, ensure_ascii=False), "utf-8")
     shutil.rmtree(tmp, ignore_errors=True)
 
 
