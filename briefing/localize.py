@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from . import model as m
-from .numbers import chart_scales, format_date_text, format_metric, format_ref, format_tick, zh_numeral
+from .numbers import chart_scales, format_date_text, format_share, format_metric, format_ref, format_tick, zh_numeral
 
 __all__ = ["STRINGS", "format_metric", "format_tick", "localize", "plain", "rich", "section_number"]
 
@@ -119,7 +119,7 @@ class _Localizer:
             target=float(target.number) if target else None,
             target_text=format_metric(target, self.lang, zh_grouping=self.b.zh_grouping) if target else "",
             share_text=(format_metric(self.data[item.share], self.lang, zh_grouping=self.b.zh_grouping)
-                        if item.share else ""))
+                        if item.share else format_share(metric, target, self.lang) if target else ""))
 
     def chart(self, c: m.Chart) -> m.LChart:
         first = c.items[0].value if c.items else (c.groups[0][1][0] if c.groups and c.groups[0][1] else None)

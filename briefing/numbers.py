@@ -12,7 +12,7 @@ A number and its currency, scale word and unit are bound by no-break spaces (`CN
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale
 from babel.dates import format_date
@@ -233,6 +233,16 @@ def format_metric(metric: m.Metric, lang: m.Lang, form: str | None = None, zh_gr
         if problem:
             raise ValueError(problem[0])
     return format_ref(metric, ref, lang, zh_grouping)
+
+
+def format_share(value: m.Metric, target: m.Metric, lang: m.Lang) -> str:
+    """A progress item's share of its target, computed in Decimal and rounded half up to one decimal, as
+    statistical releases round (`66.7%`); "" for a target that is not above zero."""
+    v, t = value.number, target.number
+    if t <= 0:
+        return ""
+    share = (v * 100 / t).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return sign_of(share) + digits(share, 1, lang, lang == "en") + "%"
 
 
 def chart_scales(metrics: list[m.Metric]) -> tuple[int, int]:

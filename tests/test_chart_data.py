@@ -183,3 +183,13 @@ def test_negative_values_are_drawn_across_a_visible_zero_line(kind):
     ticks = {t.text for t in fig.texts()}
     assert any(t.startswith("\u2212") and t.endswith("%") for t in ticks), ticks   # a tick below zero, U+2212
     assert not any("-" in t for t in ticks)
+
+
+def test_progress_share_is_computed_in_decimal_and_rounded_half_up():
+    b = chart("""          kind: progress
+          title: {zh: 图, en: Chart}
+          items: [{label: {zh: 就业, en: Jobs}, value: jobs, target: target}]
+""")
+    for lang in ("zh", "en"):
+        point = localize(b, lang).sections[0].blocks[0].points[0]
+        assert point.share_text == "66.7%"      # 3.91 / 5.86 = 66.723…%

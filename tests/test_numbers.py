@@ -300,3 +300,25 @@ def test_comma_in_a_flow_pair_gets_a_hint():
                       "sections: []\n")
     assert lines == ["x.yaml:8:66: data.k.label: unknown field 'May' — use one of: en, zh (inside { } a comma ends "
                      "the text: put a text that has a comma in quotes)"]
+
+
+def test_docs_examples_from_real_releases_print_what_the_docs_say():
+    from briefing.load import load
+    from briefing.localize import rich
+    from briefing.model import Text
+
+    doc = (ROOT / "docs" / "content-format.md").read_text(encoding="utf-8")
+    section = doc.split("### From real releases", 1)[1].split("###", 1)[0]
+    rows = [r for r in section.splitlines() if r.startswith("| ") and "(" in r.split("|")[1]]
+    assert len(rows) >= 6
+    for row in rows:
+        source, _, text, zh, en = (c.strip() for c in row.strip("|").split(" | "))
+        release = re.search(r"\(([a-z0-9-]+)\)", source).group(1)
+        b = load(ROOT / "tests" / "releases" / f"{release}.yaml")
+        zh_t, _, en_t = (t.strip().strip("`") for t in text.partition(" / "))
+        en_t = en_t or zh_t
+        got_zh = plain(rich(Text(zh_t, en_t), b.data, "zh"))
+        assert got_zh == zh.strip("`"), row
+        if not en.startswith("(its own sentence)"):
+            got_en = plain(rich(Text(zh_t, en_t), b.data, "en")).replace("\u00a0", " ")
+            assert got_en == en.strip("`"), row
