@@ -30,6 +30,11 @@ def build_model(b: m.Briefing, lang: m.Lang, opts: BuildOptions = BuildOptions()
     local = local or localize(b, lang)
     pagesize = theme.LETTER if opts.paper == "letter" else theme.A4
     page = theme.Page(*pagesize)
+    too_tall = chart_size_errors(b, local, [(opts.paper if opts.paper == "letter" else "A4", pagesize)])
+    if too_tall:   # said at the chart, before any drawing, instead of ReportLab's LayoutError after it
+        from .errors import ErrorList
+
+        raise ErrorList(too_tall)
     # The charts first: those not in the cache are drawn in a worker process (which starts by importing
     # matplotlib) while this one checks the glyphs, imports the layout stages and lays out the text.
     try:
@@ -92,12 +97,44 @@ def build(path: str, lang: m.Lang = "zh", opts: BuildOptions = BuildOptions()) -
 
 
 def check(path: str) -> m.Briefing:
-    """Validate without building: the content, and every string of both languages against the fonts."""
+    """Validate without building: the content, every string of both languages against the fonts, and
+    every chart's size on both paper sizes."""
+    from . import theme
+    from .errors import ErrorList
     from .glyphs import check_glyphs
     from .localize import localize
 
     b = load(path)
     check_glyphs(b)
+    papers = [("letter", theme.LETTER), ("A4", theme.A4)]   # the shorter page first
+    errors: dict[object, object] = {}
     for lang in m.LANGS:
-        localize(b, lang)
+        for e in chart_size_errors(b, localize(b, lang), papers):
+            errors.setdefault(e.where, e)   # once per chart, whichever language shows it first
+    if errors:
+        raise ErrorList(list(errors.values()))
     return b
+
+
+def chart_size_errors(b: m.Briefing, local: m.LocalBriefing, papers: list[tuple[str, tuple[float, float]]]):
+    """A content error at each chart that no page of `papers` can hold (see charts/fit.py)."""
+    from . import theme
+    from .charts import charts_of
+    from .charts.fit import too_tall
+    from .errors import ContentError
+
+    def bilingual(sections: tuple[m.Section, ...]) -> list[m.Chart]:
+        out: list[m.Chart] = []
+        for s in sections:
+            out += [x for x in s.blocks if isinstance(x, m.Chart)]
+            out += bilingual(s.sections)
+        return out
+
+    errors = []
+    for chart, lchart in zip(bilingual(b.sections), charts_of(local), strict=True):
+        for paper, size in papers:
+            problem = too_tall(lchart, theme.Page(*size), paper)
+            if problem:
+                errors.append(ContentError(f"chart “{lchart.title}” {problem[0]}", problem[1], chart.where))
+                break
+    return errors
