@@ -43,10 +43,12 @@ def rebuild(path: str, targets: list[Target], out_dir: str, opts, say: Callable[
             err: Callable[[str], None]) -> bool:
     """Build every target whose localized briefing changed (or whose PDF is gone); report; True when all
     are up to date."""
-    from .deliver import atomic_write
+    from .fonts import all_font_files
     from .load import load
     from .localize import localize
+    from .outputs import plan_output, write_output
     from .pipeline import build_model
+    from .runner import PDF
 
     t = time.perf_counter()
     written: list[str] = []
@@ -60,7 +62,11 @@ def rebuild(path: str, targets: list[Target], out_dir: str, opts, say: Callable[
                 same.append(tg.lang)
                 continue
             tg.last = None
-            atomic_write(out, build_model(b, tg.lang, opts, local))
+            # the same checks as `build`: never over the content file or a font, a device or a non-PDF
+            plan = plan_output(out, inputs=[path, *map(str, all_font_files())], overwrite=True,
+                               label="-o" if tg.output else "output", where="briefing watch",
+                               replace_only=PDF, input_fix="give -o the name of a new .pdf file")
+            write_output(plan, build_model(b, tg.lang, opts, local))
             tg.last, tg.written = local, stamp(str(out))
             written.append(str(out))
     except BriefingError as e:

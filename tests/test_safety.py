@@ -475,3 +475,17 @@ def test_pdf_to_standard_output_keeps_progress_off_it(tmp_path: Path) -> None:
     assert r.stdout.startswith(b"%PDF-") and r.stdout.rstrip().endswith(b"%%EOF")
     assert r.stderr.decode().startswith(f"{MINI} → standard output (")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_watch_never_writes_over_its_content_file(work: Path) -> None:
+    from briefing.pipeline import BuildOptions
+    from briefing.watch import Target, watch
+
+    before = (work / "brief.yaml").read_bytes()
+    said: list[str] = []
+    errors: list[str] = []
+    watch("brief.yaml", [Target("zh", Path("brief.yaml"))], "out", BuildOptions(parallel=False),
+          say=said.append, err=errors.append, max_builds=1)
+    assert errors[0] == ("briefing watch: -o brief.yaml is the input brief.yaml; it would be lost — give -o the "
+                         "name of a new .pdf file")
+    assert (work / "brief.yaml").read_bytes() == before
