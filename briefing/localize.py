@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from . import model as m
-from .numbers import chart_scales, format_date_text, format_share, format_metric, format_ref, format_tick, zh_numeral
+from .numbers import chart_scales, format_date_text, format_metric, format_ref, format_share, format_tick, zh_numeral
 
 __all__ = ["STRINGS", "format_metric", "format_tick", "localize", "plain", "rich", "section_number"]
 
