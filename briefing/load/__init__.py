@@ -9,6 +9,7 @@ every number keeps the decimals it was written with.
     data      the `data:` section: metrics, values, scales; placeholder and chart references checked
     expr      formulas
     blocks    sections and blocks
+    chartdata each chart checked against its data (one kind and unit, targets, donut parts, axis unit)
     glossary  the `glossary:` and `names:` sections (for the editorial check)
 """
 from __future__ import annotations
