@@ -16,7 +16,7 @@ from setuptools.command.build_py import build_py
 ROOT = Path(__file__).resolve().parent
 # folder → the files of it that travel: the fonts with their licences and provenance; the sample
 BUNDLED = {
-    "fonts": ("*.ttf", "OFL-*.txt", "PROVENANCE.md", "SHA256SUMS"),
+    "fonts": ("*.ttf", "*.icc", "OFL-*.txt", "PROVENANCE.md", "SHA256SUMS"),
     "content": ("*.yaml",),
 }
 

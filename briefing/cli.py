@@ -49,6 +49,8 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     out.add_argument("--out-dir", metavar="DIR", default="out", help="output folder (default: out/)")
     b.add_argument("--paper", choices=["a4", "letter"], default="a4", help="paper size (default: a4)")
     b.add_argument("--bleed", metavar="LENGTH", help="add a bleed area with crop marks, e.g. 3mm")
+    b.add_argument("--pdfa", action="store_true",
+                   help="make the PDF archival as well (PDF/A-2u; every PDF is tagged PDF/UA-1)")
     b.add_argument("--no-cache", action="store_true", help="do not read or write the chart cache")
     b.add_argument("--toc", action="store_true", help="add a table of contents")
     b.add_argument("-j", "--jobs", type=int, metavar="N",
@@ -116,7 +118,7 @@ def cmd_build(a: argparse.Namespace) -> int:
     if a.jobs is not None and a.jobs < 1:
         raise OutputError("--jobs must be 1 or more", "e.g. --jobs 2", "--jobs")
     opts = BuildOptions(paper=a.paper, chart_cache=not a.no_cache, toc=a.toc,
-                        bleed=parse_length(a.bleed) if a.bleed else 0.0)
+                        bleed=parse_length(a.bleed) if a.bleed else 0.0, pdfa=a.pdfa)
     plan = plan_build(files, langs, a.output, a.out_dir, force=a.force)
     # the PDF may be going to standard output: progress goes to stderr then
     progress = sys.stderr if any(op.kind == "stdout" for op in plan.outputs.values()) else sys.stdout

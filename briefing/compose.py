@@ -2,6 +2,9 @@
 
 Every piece of text goes through our own typesetter (`typeset.Para`), so the Chinese layout rules hold
 in body text, list items, table cells, key-figure panels and captions alike.
+
+The structure tree of the tagged PDF (tagging.py) is built here too, in the content's order, and each
+flowable is given the element its drawing belongs to (`.tag`); see docs/accessibility.md.
 """
 from __future__ import annotations
 
@@ -13,8 +16,9 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 from reportlab.platypus.doctemplate import ActionFlowable
 
 from . import model as m
-from . import theme
+from . import tagging, theme
 from .figure import Figure
+from .tagging import Node
 from .fonts import font_name, line_width
 from .localize import section_number
 from .typeset import Para, ParaStyle, Run
@@ -24,6 +28,12 @@ from .typeset import Para, ParaStyle, Run
 class Options:
     width: float                # text column width, pt
     toc: tuple = ()             # (level, title, page, key) per section: print a table of contents
+
+
+class Story(list):
+    """The flowables of a briefing, and the structure tree that tags them (`tree`, the Document element)."""
+
+    tree: Node | None = None
 
 
 class Anchor(Flowable):
@@ -171,17 +181,25 @@ class Rule(Flowable):
         return self.rw, self.thick
 
     def draw(self) -> None:
+        tg = tagging.tagger(self.canv)
+        if tg is not None:
+            tg.begin_artifact()
         self.canv.setStrokeColor(colors.HexColor(self.color))
         self.canv.setLineWidth(self.thick)
         self.canv.line(0, self.thick / 2, self.rw, self.thick / 2)
+        if tg is not None:
+            tg.end_artifact()
 
 
 class Link(Flowable):
-    """Wraps a flowable and makes its area a link to a named destination in the document."""
+    """Wraps a flowable and makes its area a link to a named destination in the document; tagged, the
+    annotation belongs to the Link element `tag` (with the text `contents` for readers)."""
 
-    def __init__(self, inner: Flowable, key: str) -> None:
+    tag: Node | None = None
+
+    def __init__(self, inner: Flowable, key: str, contents: str = "") -> None:
         super().__init__()
-        self.inner, self.key = inner, key
+        self.inner, self.key, self.contents = inner, key, contents
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         self.width, self.height = self.inner.wrap(aw, ah)
@@ -189,7 +207,11 @@ class Link(Flowable):
 
     def draw(self) -> None:
         self.inner.drawOn(self.canv, 0, 0)
-        self.canv.linkRect("", self.key, (0, 0, self.width, self.height), relative=1, thickness=0)
+        tg = tagging.tagger(self.canv)
+        if tg is not None and self.tag is not None:
+            tg.link(self.tag, (0, 0, self.width, self.height), dest=self.key, contents=self.contents)
+        else:
+            self.canv.linkRect("", self.key, (0, 0, self.width, self.height), relative=1, thickness=0)
 
 
 class CaptionedTable(Table):
@@ -197,6 +219,7 @@ class CaptionedTable(Table):
     carries the caption "表1（续）" / "Table 1 (continued)" above the repeated header."""
 
     continued: Flowable | None = None
+    tag_repeated = 0     # leading rows that repeat the table's head on a later page: artifacts when tagged
 
     def split(self, availWidth: float, availHeight: float) -> list:
         parts = super().split(availWidth, availHeight)
@@ -205,13 +228,16 @@ class CaptionedTable(Table):
             parts[1]._cellvalues[0] = [self.continued] + list(parts[1]._cellvalues[0][1:])
             for part in parts:
                 part.continued = self.continued
+        if len(parts) == 2:
+            parts[0].tag_repeated = self.tag_repeated
+            parts[1].tag_repeated = self.repeatRows if isinstance(self.repeatRows, int) else 0
         return parts
 
 
 def make_table(rows: list, widths: list[float], style: list, **kw) -> Table:
     """A ReportLab Table whose cells hold our flowables. Its default cell font (Helvetica, which would be
     referenced in the PDF unembedded) is replaced by the bundled sans face."""
-    t = CaptionedTable(rows, colWidths=widths, **kw)
+    t = CaptionedTable(rows, colWidths=widths, renderCB=tagging.table_events, **kw)
     t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font_name(theme.HEAD_FAMILY))] + style))
     return t
 
@@ -240,6 +266,8 @@ class Composer:
         self.L = doc.labels
         self.figures = 0
         self.tables = 0
+        self.root = self.parent = Node("Document")
+        self.level = 1
         zh = self.lang == "zh"
         self.body = ParaStyle(lang=self.lang, family=theme.BODY_FAMILY, size=self.sz.body,
                               leading=self.sz.leading, space_after=0 if zh else 5.0)
@@ -248,21 +276,32 @@ class Composer:
         self.cell = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.small + 0.5,
                               leading=(self.sz.small + 0.5) * 1.4, align="left", first_indent=0)
 
+    # ------------------------------------------------------------- structure
+    def tag(self, para: Para, role: str = "P", parent: Node | None = None) -> Para:
+        """`para`'s text is a new element `role` under `parent` (default: the current section)."""
+        para.tag = (parent or self.parent).add(role)
+        return para
+
     # ------------------------------------------------------------- document
-    def story(self) -> list[Flowable]:
+    def story(self) -> Story:
         out = self.title_block()
         if self.opts.toc:
             out += self.contents()
         for i, s in enumerate(self.doc.sections, 1):
             out += self.section(s, i)
-        return bind_keep_with_next(float_figures(out))
+        story = Story(bind_keep_with_next(float_figures(out)))
+        story.tree = self.root
+        return story
 
     def title_block(self) -> list[Flowable]:
         d, w, sz = self.doc, self.opts.width, self.sz
         head = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=sz.masthead, leading=sz.masthead * 1.3,
                          align="center", first_indent=0, color=theme.RED)
         meta = replace(self.small, size=sz.small, leading=sz.small * 1.4)
-        line = make_table([[Para(one(d.author), meta), Para(one(d.date), replace(meta, align="right"))]],
+        masthead = self.tag(Para(one(d.masthead, bold=True), head))   # tagged first: the content's order
+        author = self.tag(Para(one(d.author), meta))
+        date = self.tag(Para(one(d.date), replace(meta, align="right")))
+        line = make_table([[author, date]],
                           [w * 0.6, w * 0.4], [("LEFTPADDING", (0, 0), (-1, -1), 0),
                                                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 2), ("TOPPADDING", (0, 0), (-1, -1), 0),
@@ -272,17 +311,17 @@ class Composer:
         sub = replace(title, size=sz.h2, leading=sz.h2 * 1.5, color=theme.GREY_DARK, space_before=3)
         src = replace(self.small, align="center", space_before=3, space_after=8)
         out: list[Flowable] = [
-            Para(one(d.masthead, bold=True), head),
+            masthead,
             Spacer(1, 4),
             line,
             Rule(w, 1.6, theme.RED, space_after=1.5),
             Rule(w, 0.5, theme.RED),
-            Para(one(d.title, bold=True), title),
+            self.tag(Para(one(d.title, bold=True), title), "H1"),
         ]
         if d.subtitle:
-            out.append(Para(one(d.subtitle), sub))
+            out.append(self.tag(Para(one(d.subtitle), sub)))
         if d.source:
-            out.append(Para(one(d.source), src))
+            out.append(self.tag(Para(one(d.source), src)))
         return out
 
     def contents(self) -> list[Flowable]:
@@ -290,18 +329,25 @@ class Composer:
         w = self.opts.width
         head = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.h2, leading=self.sz.h2 * 1.6,
                          align="left", first_indent=0, color=theme.RED, space_before=6)
+        heading = self.tag(Para(one(self.L["contents"], bold=True), head), "H2")
+        toc = self.parent.add("TOC")
         rows = []
         for level, title, page, key in self.opts.toc:
             st = replace(self.cell, left_indent=0 if level == 1 else self.sz.body * 1.5,
                          color=theme.INK if level == 1 else theme.GREY_DARK)
-            rows.append([Link(Para(one(title, bold=level == 1), st), key),
-                         Para(one(str(page)), replace(self.cell, align="right"))])
+            # TOCI → Link: the title and its page number, and the link annotation
+            link = toc.add("TOCI").add("Link")
+            text = Para(one(title, bold=level == 1), st)
+            number = Para(one(str(page)), replace(self.cell, align="right"))
+            entry = Link(text, key, contents=title)
+            text.tag = number.tag = entry.tag = link
+            rows.append([entry, number])
         t = make_table(rows, [w - 40, 40], [
             ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
             ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
             ("LINEBELOW", (0, -1), (-1, -1), 0.5, colors.HexColor(theme.GREY_LIGHT))])
         t.spaceAfter = 8
-        return [Para(one(self.L["contents"], bold=True), head), t]
+        return [heading, t]
 
     def section(self, s: m.LSection, n: int) -> list[Flowable]:
         sz = self.sz
@@ -315,35 +361,49 @@ class Composer:
             style = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=sz.h2, leading=sz.h2 * 1.5,
                               align="left", first_indent=0, color=theme.INK, space_before=6, space_after=1,
                               keep_with_next=True)
-        out: list[Flowable] = [Anchor(s.id, text, s.level), Para(one(text, bold=True), style)]
+        outer, level = self.parent, self.level
+        self.parent, self.level = outer.add("Sect"), s.level
+        # the title is H1: sections are H2, subsections H3
+        out: list[Flowable] = [Anchor(s.id, text, s.level), self.tag(Para(one(text, bold=True), style),
+                                                                     f"H{s.level + 1}")]
         if s.byline:
             # "记者 成安林": the space between role and name is an ideographic space in Chinese
             byline = s.byline.replace(" ", "\u3000") if self.lang == "zh" else s.byline
-            out.append(Para(one(byline), replace(self.small, keep_with_next=True, space_after=3)))
+            out.append(self.tag(Para(one(byline), replace(self.small, keep_with_next=True, space_after=3))))
         for b in s.blocks:
             out += self.block(b)
         for i, sub in enumerate(s.sections, 1):
             out += self.section(sub, i)
+        self.parent, self.level = outer, level
         return out
 
     # ------------------------------------------------------------- blocks
     def block(self, b: m.LBlock) -> list[Flowable]:
         if isinstance(b, m.LParagraph):
-            return [Para(runs(b.text), self.body, origin=b.origin)]
+            para = self.tag(Para(runs(b.text), self.body, origin=b.origin))
+            para.tag_runin = True     # a leading bold run is a run-in heading ("“稳”的态势持续巩固。…")
+            return [para]
         if isinstance(b, m.LHeading):
             st = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.body,
                            leading=self.sz.leading, align="left", first_indent=0, space_before=4,
                            keep_with_next=True)
-            return [Para(runs(b.text, bold=True), st)]
+            return [self.tag(Para(runs(b.text, bold=True), st), f"H{self.level + 2}")]
         if isinstance(b, m.LBullets):
             # Chinese: a square in the 2 em indent of the body text, justified; English: a round bullet
             # in 1.5 em, set ragged right as English lists are
             zh = self.lang == "zh"
             st = replace(self.body, first_indent=0, left_indent=self.sz.body * (2 if zh else 1.5),
                          bullet="▪" if zh else "•", space_after=2, align="justify" if zh else "left")
-            return [Para(runs(item), st) for item in b.items] + [Spacer(1, 3)]
+            items: list[Flowable] = []
+            lst = self.parent.add("L")
+            for item in b.items:
+                li = lst.add("LI")
+                para = Para(runs(item), st)
+                para.tag_label, para.tag = li.add("Lbl"), li.add("LBody")
+                items.append(para)
+            return items + [Spacer(1, 3)]
         if isinstance(b, m.LSource):
-            return [Para(runs(b.text), replace(self.small, space_before=2, space_after=4))]
+            return [self.tag(Para(runs(b.text), replace(self.small, space_before=2, space_after=4)))]
         if isinstance(b, m.LFigures):
             return [self.figures_panel(b)]
         if isinstance(b, m.LTable):
@@ -354,6 +414,9 @@ class Composer:
 
     def figures_panel(self, f: m.LFigures) -> Flowable:
         w = self.opts.width
+        cap = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.small + 1,
+                        leading=(self.sz.small + 1) * 1.6, align="left", first_indent=0, color=theme.INK,
+                        space_before=8, keep_with_next=True)
         n = len(f.items) or 1
         per_row = -(-n // -(-n // 4))   # at most 4 a row, rows as even as they can be (6 → 3 + 3)
         cw = w / per_row
@@ -369,8 +432,15 @@ class Composer:
         lab = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.small, leading=self.sz.small * 1.35,
                         align="center", first_indent=0, color=theme.INK)
         note = replace(lab, color=theme.GREY_DARK, size=self.sz.small - 0.5)
+        # tagged as a Figure (its caption beside it) that reads as its figures
+        group = self.parent.add("Div") if f.title else self.parent
+        caption = self.tag(Para(one(f.title, bold=True), cap), "Caption", group) if f.title else None
+        figure = group.add("Figure", alt=panel_alt(f, self.lang))
         cells = [[Para(one(i.value, bold=True, figure=True), val), Para(one(i.label), lab)]
                  + ([Para(one(i.note), note)] if i.note else []) for i in f.items]
+        for paras in cells:
+            for para in paras:
+                para.tag = figure
         rows = [cells[k:k + per_row] for k in range(0, len(cells), per_row)]
         if len(rows[-1]) < per_row:
             rows[-1] = rows[-1] + [Spacer(1, 1) for _ in range(per_row - len(rows[-1]))]
@@ -383,11 +453,8 @@ class Composer:
             ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
         ])
         t.spaceBefore, t.spaceAfter = 6, 8
-        if f.title:
-            cap = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.small + 1,
-                            leading=(self.sz.small + 1) * 1.6, align="left", first_indent=0, color=theme.INK,
-                            space_before=8, keep_with_next=True)
-            return Stack([Para(one(f.title, bold=True), cap), t])
+        if caption is not None:
+            return Stack([caption, t])
         return t
 
     def _col_widths(self, t: m.LTable, size: float, pad: float) -> list[float]:
@@ -421,18 +488,27 @@ class Composer:
         widths = self._col_widths(t, size, pad)
         head = replace(self.cell, color=theme.WHITE)
 
-        def cell(rich: m.Rich, j: int, st: ParaStyle) -> Para:
-            return Para(runs(rich), replace(st, align=t.align[j] if j < len(t.align) else "left"))
+        def cell(rich: m.Rich, j: int, st: ParaStyle, row: Node, role: str) -> Para:
+            para = Para(runs(rich), replace(st, align=t.align[j] if j < len(t.align) else "left"))
+            para.tag = row.add(role, attrs={"O": "Table", "Scope": "Column"} if role == "TH" else None)
+            return para
 
-        data = [[cell((m.Span(c, True),), j, head) for j, c in enumerate(t.columns)]]
-        data += [[cell(c, j, self.cell) for j, c in enumerate(row)] for row in t.rows]
+        # Table → Caption, THead (the column heads, TH with /Scope /Column), TBody (a TR of TDs per row)
+        table = self.parent.add("Table")
+        cap = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.small + 1,
+                        leading=(self.sz.small + 1) * 1.6, align="left", first_indent=0, color=theme.INK)
+        caption = (self.tag(Para(one(self.L["table_caption"].format(n=self.tables, title=t.title), bold=True), cap),
+                            "Caption", table) if t.title else None)
+        tr = table.add("THead").add("TR")
+        data = [[cell((m.Span(c, True),), j, head, tr, "TH") for j, c in enumerate(t.columns)]]
+        body = table.add("TBody")
+        for row in t.rows:
+            tr = body.add("TR")
+            data.append([cell(c, j, self.cell, tr, "TD") for j, c in enumerate(row)])
         top = 0
         style = []
-        if t.title:
+        if caption is not None:
             # the caption is the table's first row, so it stays with the header when the table splits
-            cap = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.small + 1,
-                            leading=(self.sz.small + 1) * 1.6, align="left", first_indent=0, color=theme.INK)
-            caption = Para(one(self.L["table_caption"].format(n=self.tables, title=t.title), bold=True), cap)
             continued = Para(one(self.L["table_continued"].format(n=self.tables, title=t.title), bold=True), cap)
             data.insert(0, [caption] + [""] * (len(t.columns) - 1))
             style += [("SPAN", (0, 0), (-1, 0)), ("LEFTPADDING", (0, 0), (0, 0), 0),
@@ -454,7 +530,7 @@ class Composer:
         tbl.spaceBefore, tbl.spaceAfter = 8 if t.title else 2, 4
         out: list[Flowable] = [tbl]
         if t.note:
-            out.append(Para(one(t.note), replace(self.small, space_after=6)))
+            out.append(self.tag(Para(one(t.note), replace(self.small, space_after=6))))
         return out
 
     def chart(self, c: m.LChart) -> Flowable:
@@ -471,12 +547,17 @@ class Composer:
         cap = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.small + 1,
                         leading=(self.sz.small + 1) * 1.6, align="left", first_indent=0, color=theme.INK,
                         space_before=8)
+        # Div → Caption, Figure (/Alt: the chart in words, from the charts stage), P (the source)
+        group = self.parent.add("Div")
         parts: list[Flowable] = [
-            Para(one(self.L["figure_caption"].format(n=self.figures, title=c.title), bold=True), cap),
+            self.tag(Para(one(self.L["figure_caption"].format(n=self.figures, title=c.title), bold=True), cap),
+                     "Caption", group),
             fig,
         ]
+        fig.tag = group.add("Figure")
         if c.source:
-            parts.append(Para(one(self.L["source"].format(text=c.source)), replace(self.small, space_after=6)))
+            parts.append(self.tag(Para(one(self.L["source"].format(text=c.source)),
+                                       replace(self.small, space_after=6)), "P", group))
         else:
             parts.append(Spacer(1, 6))
         figure = Stack(parts)
@@ -484,9 +565,27 @@ class Composer:
         return figure
 
 
-def compose(doc: m.LocalBriefing, opts: Options, drawings: Figures | None = None) -> list[Flowable]:
-    """The story: every block as flowables; charts are placed from `drawings` (the charts stage)."""
+def compose(doc: m.LocalBriefing, opts: Options, drawings: Figures | None = None) -> Story:
+    """The story: every block as flowables; charts are placed from `drawings` (the charts stage). Its
+    `tree` is the structure tree that tags it."""
     return Composer(doc, opts, drawings).story()
+
+
+PANEL_ALT = {
+    "zh": {"item": "{label}{value}", "note": "{item}，{note}", "sep": "；", "end": "。"},
+    "en": {"item": "{label} {value}", "note": "{item}, {note}", "sep": "; ", "end": "."},
+}
+
+
+def panel_alt(f: m.LFigures, lang: str) -> str:
+    """A key-figure panel in words, as its figures read: label and value, then the note, figure by figure
+    (地区生产总值增长6.3%，全省第6位；… / GDP growth 6.3%, 6th in Henan; …)."""
+    s = PANEL_ALT[lang]
+    items = []
+    for i in f.items:
+        item = s["item"].format(label=i.label.strip(), value=i.value.strip()).strip()
+        items.append(s["note"].format(item=item, note=i.note.strip()) if i.note.strip() else item)
+    return s["sep"].join(items) + s["end"] if items else ""
 
 
 def prelayout(story: list[Flowable], width: float) -> None:

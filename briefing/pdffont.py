@@ -211,8 +211,8 @@ class CIDFont:
         # a character the face lacks is drawn as .notdef: it gets no ToUnicode entry, so extraction shows
         # an unmapped code, not the character (layout checks flag it; glyphs.py keeps it from happening)
         mapped = [ch if g else None for ch, g in zip(state.chars, gids)]
-        tounicode = pdfdoc.PDFStream(pdfdoc.PDFDictionary({}), to_unicode_cmap(mapped))
-        tounicode.filters = [pdfdoc.PDFZCompress]
+        tounicode = pdfdoc.PDFStream(pdfdoc.PDFDictionary({"Filter": pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])}),
+                                     _deflate(to_unicode_cmap(mapped)))
         font = pdfdoc.PDFDictionary({
             "Type": pdfdoc.PDFName("Font"),
             "Subtype": pdfdoc.PDFName("Type0"),
@@ -290,23 +290,32 @@ def _utf16_hex(ch: str) -> str:
 def to_unicode_cmap(chars: list[str | None]) -> bytes:
     """A ToUnicode CMap mapping CID k (1-based) to chars[k - 1] (None: no entry); codes are 2 bytes.
 
-    Consecutive CIDs are written as one `bfrange` with an array of destinations (PDF 32000 §9.10.3), which
-    halves the map; a range stays within one high byte (codes 0x0100-0x01FF, …), as the format requires."""
-    ranges: list[str] = []
-    run: list[str] = []
-    start = 0
-    for cid, ch in enumerate(chars + [None], start=1):
-        if run and (ch is None or cid % 256 == 0):
-            ranges.append(f"<{start:04X}> <{start + len(run) - 1:04X}> [{' '.join(run)}]")
-            run = []
-        if ch is not None:
-            if not run:
-                start = cid
-            run.append(f"<{_utf16_hex(ch)}>")
+    Where consecutive CIDs map to consecutive characters, one `bfrange` `<lo> <hi> <first>` maps them all
+    (within one high byte of the code and of the character, as the format requires); every other CID is a
+    `bfchar` entry. (The array form `<lo> <hi> [<a> <b> …]`, shorter for codes in order of first use, is
+    legal PDF, but PDF/UA and PDF/A validators reject it as malformed.)"""
+    singles, ranges = [], []
+    cid, n = 1, len(chars)
+    while cid <= n:
+        ch = chars[cid - 1]
+        if ch is None:
+            cid += 1
+            continue
+        end = cid
+        if len(ch) == 1 and ord(ch) < 0x10000:
+            while (end < n and (end + 1) % 256 != 0 and chars[end] is not None and len(chars[end]) == 1
+                   and ord(chars[end]) == ord(ch) + (end - cid + 1) and (ord(ch) & 0xFF) + end - cid + 1 < 256):
+                end += 1
+        if end > cid:
+            ranges.append(f"<{cid:04X}> <{end:04X}> <{_utf16_hex(ch)}>")
+        else:
+            singles.append(f"<{cid:04X}> <{_utf16_hex(ch)}>")
+        cid = end + 1
     blocks = []
-    for i in range(0, len(ranges), 100):      # at most 100 entries per block
-        chunk = ranges[i:i + 100]
-        blocks.append(f"{len(chunk)} beginbfrange\n" + "\n".join(chunk) + "\nendbfrange")
+    for kind, entries in (("bfchar", singles), ("bfrange", ranges)):
+        for i in range(0, len(entries), 100):      # at most 100 entries per block
+            chunk = entries[i:i + 100]
+            blocks.append(f"{len(chunk)} begin{kind}\n" + "\n".join(chunk) + f"\nend{kind}")
     return ("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
             "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
             "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"

@@ -16,6 +16,7 @@ class BuildOptions:
     parallel: bool = True      # draw charts not cached in a worker process while the text is laid out
     toc: bool = False
     bleed: float = 0.0         # pt; > 0 adds a bleed area and crop marks
+    pdfa: bool = False         # PDF/A-2u as well as PDF/UA-1 (an sRGB output intent, pdfaid in the XMP)
 
 
 def build_model(b: m.Briefing, lang: m.Lang, opts: BuildOptions = BuildOptions(),
@@ -61,7 +62,8 @@ def _layout(b: m.Briefing, lang: m.Lang, local: m.LocalBriefing, page, pagesize,
     if drawings.pending:
         prelayout(story, page.frame_width)   # the text's line breaking, while the charts are drawn
     entries: list = []
-    pdf = render(story, meta, pagesize=pagesize, page=page, bleed=opts.bleed, toc_sink=entries)
+    pdf = render(story, meta, pagesize=pagesize, page=page, bleed=opts.bleed, toc_sink=entries, tree=story.tree,
+                 pdfa=opts.pdfa)
     pages = entries[-1][2] if entries else 1
     if opts.toc or pages > TOC_AUTO_PAGES:
         # Contents: a first pass with placeholder page numbers takes the same room as the real list, so a
@@ -69,8 +71,9 @@ def _layout(b: m.Briefing, lang: m.Lang, local: m.LocalBriefing, page, pagesize,
         for _ in range(3):
             found: list = []
             toc = tuple((lvl, title, pg, key) for lvl, title, pg, key in entries)
-            pdf = render(compose(local, replace(copts, toc=toc), drawings), meta, pagesize=pagesize, page=page,
-                         bleed=opts.bleed, toc_sink=found)
+            story = compose(local, replace(copts, toc=toc), drawings)
+            pdf = render(story, meta, pagesize=pagesize, page=page, bleed=opts.bleed, toc_sink=found,
+                         tree=story.tree, pdfa=opts.pdfa)
             if [e[2] for e in found] == [e[2] for e in entries] and toc:
                 break
             entries = found

@@ -1,4 +1,5 @@
-"""Flowables → PDF bytes: page templates, running header and footer, outline, metadata, XMP.
+"""Flowables → PDF bytes: page templates, running header and footer, outline, metadata, XMP, the
+structure tree (tagging.py) and PDF/A's output intent (pdfa.py); the file is written by pdfwrite.py.
 
 Output is deterministic: ReportLab runs in invariant mode, and the creation date is `SOURCE_DATE_EPOCH`
 when set, else the briefing's own date (midnight UTC).
@@ -13,11 +14,11 @@ from dataclasses import dataclass
 
 from reportlab import rl_config
 from reportlab.lib import colors
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDate, PDFDictionary, PDFInfo, PDFName, PDFString
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
 
-from . import __version__, theme
+from . import __version__, pdfwrite, tagging, theme
 from .fonts import font_name, line_width
 from .pdffont import TextObject
 from .vector import draw_string, fit_string
@@ -68,15 +69,24 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _xmp(meta: Meta, epoch: int) -> bytes:
+PRODUCER = f"briefing {__version__} (ReportLab)"
+
+
+def _xmp(meta: Meta, epoch: int, pdfa: bool) -> bytes:
+    """The XMP packet. Every entry of the document information dictionary (_Info) has its equal here, as
+    PDF/A requires; pdfuaid declares PDF/UA-1, pdfaid (with `pdfa`) PDF/A-2u."""
     stamp = dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     lang = PDF_LANG[meta.lang]
     kw = escape(", ".join(meta.keywords))
     title = escape(meta.title)
     titles = f'<rdf:li xml:lang="x-default">{title}</rdf:li><rdf:li xml:lang="{lang}">{title}</rdf:li>'
+    pdfaid = ('\n  <rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">'
+              "<pdfaid:part>2</pdfaid:part><pdfaid:conformance>U</pdfaid:conformance></rdf:Description>"
+              + _PDFUA_EXTENSION if pdfa else "")
     return f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"><pdfuaid:part>1</pdfuaid:part></rdf:Description>{pdfaid}
   <rdf:Description rdf:about=""
     xmlns:dc="http://purl.org/dc/elements/1.1/"
     xmlns:xmp="http://ns.adobe.com/xap/1.0/"
@@ -88,7 +98,7 @@ def _xmp(meta: Meta, epoch: int) -> bytes:
    <dc:subject><rdf:Bag>{''.join(f'<rdf:li>{escape(k)}</rdf:li>' for k in meta.keywords)}</rdf:Bag></dc:subject>
    <dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>
    <pdf:Keywords>{kw}</pdf:Keywords>
-   <pdf:Producer>briefing {__version__} (ReportLab)</pdf:Producer>
+   <pdf:Producer>{PRODUCER}</pdf:Producer>
    <xmp:CreatorTool>briefing {__version__}</xmp:CreatorTool>
    <xmp:CreateDate>{stamp}</xmp:CreateDate>
    <xmp:ModifyDate>{stamp}</xmp:ModifyDate>
@@ -99,13 +109,45 @@ def _xmp(meta: Meta, epoch: int) -> bytes:
 <?xpacket end="w"?>""".encode()
 
 
+# PDF/A accepts in XMP only the schemas it predefines and those the packet declares: pdfuaid is declared
+_PDFUA_EXTENSION = """
+  <rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+    xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+   <pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+    <pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+    <pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+    <pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+    <pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+     <pdfaProperty:name>part</pdfaProperty:name>
+     <pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+     <pdfaProperty:category>internal</pdfaProperty:category>
+     <pdfaProperty:description>Part of ISO 14289 the file conforms to</pdfaProperty:description>
+    </rdf:li></rdf:Seq></pdfaSchema:property>
+   </rdf:li></rdf:Bag></pdfaExtension:schemas>
+  </rdf:Description>"""
+
+
+class _Info(PDFInfo):
+    """The document information dictionary, without /Trapped (which XMP's PDF/A subset cannot mirror)."""
+
+    def format(self, document) -> bytes:
+        d = {"Title": PDFString(self.title), "Author": PDFString(self.author), "Subject": PDFString(self.subject),
+             "Keywords": PDFString(self.keywords), "Creator": PDFString(self.creator),
+             "Producer": PDFString(self.producer)}
+        d["CreationDate"] = d["ModDate"] = PDFDate(ts=document._timeStamp)
+        return PDFDictionary(d).format(document)
+
+
 SLUG = 24.0          # room outside the bleed for crop marks, pt
 MARK_LEN = 14.0
 MARK_GAP = 3.0       # crop marks stop short of the bleed edge
 
 
-def _canvas_class(meta: Meta, epoch: int, page: theme.Page, bleed: float, toc_sink: list | None):
-    """A canvas that defers page furniture until the page count is known ("Page 2 of 6").
+def _canvas_class(meta: Meta, epoch: int, page: theme.Page, bleed: float, toc_sink: list | None,
+                  tree: tagging.Node | None, pdfa: bool):
+    """A canvas that defers page furniture until the page count is known ("Page 2 of 6"), tags what the
+    flowables draw (`tree`: the structure compose built; None: an untagged PDF) and writes the file with
+    pdfwrite.
 
     With a bleed, the media box grows by bleed + slug on each side; the trim box is the paper size, the
     bleed box the trim plus the bleed, and crop marks sit in the slug, outside the bleed."""
@@ -115,8 +157,11 @@ def _canvas_class(meta: Meta, epoch: int, page: theme.Page, bleed: float, toc_si
         def __init__(self, *args, **kwargs) -> None:
             super().__init__(*args, **kwargs)
             self._doc._timeStamp = _Stamp(epoch)
+            self._doc.info.__class__ = _Info
+            self._doc.format = lambda: pdfwrite.write(self._doc)
             self._pages: list[dict] = []
             self._briefing_toc: list = toc_sink if toc_sink is not None else []
+            self._tagger = tagging.Tagger(self, tree, meta.lang) if tree is not None else None
 
         def beginText(self, x: float = 0, y: float = 0, direction=None) -> TextObject:  # noqa: N802
             return TextObject(self, x, y, direction=direction)
@@ -128,46 +173,72 @@ def _canvas_class(meta: Meta, epoch: int, page: theme.Page, bleed: float, toc_si
         def save(self) -> None:
             total = len(self._pages)
             self.addPageLabel(0, style="D", start=1)   # viewers show "2 (2 of 6)" as the page number
+            tg = self._tagger
             for state in self._pages:
                 self.__dict__.update(state)
                 self._furniture(total)
                 Canvas.showPage(self)
+                pdfwrite.page_contents(self._doc.Pages.pages[-1])
+                if tg is not None:
+                    tg.page_done(self._doc.Pages.pages[-1], len(self._doc.Pages.pages))
+            if tg is not None:
+                tg.finish(total)
+            if pdfa:
+                from .pdfa import add_output_intent
+
+                add_output_intent(self._doc)
             self._attach_xmp()
             self._attach_named_destinations()
             Canvas.save(self)
+
+        def _artifact(self, kind: str) -> None:
+            if self._tagger is not None:
+                self._tagger.begin_artifact(kind)
+
+        def _end_artifact(self) -> None:
+            if self._tagger is not None:
+                self._tagger.end_artifact()
 
         def _furniture(self, total: int) -> None:
             n = self._pageNumber
             size = theme.SIZES[meta.lang].header
             self.saveState()
             if off:
+                self._artifact(tagging.PAGE)
                 self._crop_marks()
+                self._end_artifact()
                 self.translate(off, off)
             if n == 1:
                 # The masthead's colour band: full bleed for the print shop; on an office printer, which
                 # cannot print at the paper's edge, it spans the text column inside the top margin.
+                self._artifact(tagging.LAYOUT)
                 self.setFillColor(colors.HexColor(theme.RED))
                 if bleed:
                     self.rect(-bleed, page.height - 5, page.width + 2 * bleed, 5 + bleed, stroke=0, fill=1)
                 else:
                     self.rect(page.left, page.height - page.top * 0.45, page.width - page.left - page.right, 4,
                               stroke=0, fill=1)
+                self._end_artifact()
             self.setFillColor(colors.HexColor(theme.GREY_DARK))
             y_foot = page.bottom * 0.5
             label = meta.page_label.format(n=n, total=total)
+            self._artifact(tagging.FOOTER)
             draw_string(self, page.width / 2, y_foot, label, theme.HEAD_FAMILY, False, size, meta.lang, "center")
+            self._end_artifact()
             if n > 1:
                 y = page.height - page.top * 0.62
                 # the left part gives way to the date: shortened with an ellipsis, 2 em clear of it
                 room = page.frame_width - 2 * size - line_width(meta.header_right, theme.HEAD_FAMILY, False, size,
                                                                 meta.lang)
                 left = fit_string(meta.header_left, room, theme.HEAD_FAMILY, False, size, meta.lang)
+                self._artifact(tagging.HEADER)
                 draw_string(self, page.left, y, left, theme.HEAD_FAMILY, False, size, meta.lang)
                 draw_string(self, page.width - page.right, y, meta.header_right, theme.HEAD_FAMILY, False, size,
                             meta.lang, "right")
                 self.setStrokeColor(colors.HexColor(theme.RED))
                 self.setLineWidth(0.6)
                 self.line(page.left, y - 4, page.width - page.right, y - 4)
+                self._end_artifact()
             self.restoreState()
 
         def _crop_marks(self) -> None:
@@ -191,17 +262,21 @@ def _canvas_class(meta: Meta, epoch: int, page: theme.Page, bleed: float, toc_si
                 self._doc.Catalog.Names = PDFDictionary({"Dests": PDFDictionary({"Names": PDFArray(flat)})})
 
         def _attach_xmp(self) -> None:
-            stream = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
-                               _xmp(meta, epoch), filters=[])
+            # uncompressed and without a /Filter key: PDF/A wants the packet readable as it is
+            stream = pdfwrite.RawStream({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")},
+                                        _xmp(meta, epoch, pdfa))
             self._doc.Catalog.Metadata = self._doc.Reference(stream)
 
     return BriefingCanvas
 
 
 def render(story: list, meta: Meta, *, pagesize: tuple[float, float] = theme.A4, page: theme.Page | None = None,
-           bleed: float = 0.0, toc_sink: list | None = None) -> bytes:
+           bleed: float = 0.0, toc_sink: list | None = None, tree: tagging.Node | None = None,
+           pdfa: bool = False) -> bytes:
     """Lay out `story` and return the PDF bytes. `bleed` in pt adds a bleed area with crop marks.
-    `toc_sink` receives (level, title, page, key) for every section anchor, in order."""
+    `toc_sink` receives (level, title, page, key) for every section anchor, in order. `tree` is the
+    story's structure (compose's `Story.tree`): given, the PDF is tagged (PDF/UA-1); `pdfa` also makes it
+    PDF/A-2u (sRGB output intent, pdfaid)."""
     page = page or theme.Page(*pagesize)
     epoch = creation_epoch(meta.date)
     rl_config.useA85 = 0   # binary streams: ASCII85 would add a quarter to every compressed stream
@@ -215,7 +290,7 @@ def render(story: list, meta: Meta, *, pagesize: tuple[float, float] = theme.A4,
     doc = BaseDocTemplate(
         buf, pagesize=media, leftMargin=page.left, rightMargin=page.right, topMargin=page.top,
         bottomMargin=page.bottom, **boxes, title=meta.title, author=meta.author, subject=meta.subject,
-        keywords=", ".join(meta.keywords), creator=f"briefing {__version__}", producer=f"briefing {__version__}",
+        keywords=", ".join(meta.keywords), creator=f"briefing {__version__}", producer=PRODUCER,
         invariant=1, pageCompression=1, lang=PDF_LANG[meta.lang], initialFontName=font_name(theme.BODY_FAMILY),
         initialFontSize=10, displayDocTitle=1)
     frame = Frame(off + page.left, off + page.bottom, page.frame_width, page.frame_height, id="body",
@@ -223,5 +298,5 @@ def render(story: list, meta: Meta, *, pagesize: tuple[float, float] = theme.A4,
     doc.addPageTemplates([PageTemplate(id="first", frames=[frame]),
                           PageTemplate(id="later", frames=[frame])])
     doc.build([NextPageTemplate("later")] + story,
-              canvasmaker=_canvas_class(meta, epoch, page, bleed, toc_sink))
+              canvasmaker=_canvas_class(meta, epoch, page, bleed, toc_sink, tree, pdfa))
     return buf.getvalue()

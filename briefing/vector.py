@@ -8,7 +8,7 @@ from typing import Any
 from reportlab.lib.colors import HexColor
 from reportlab.platypus import Flowable
 
-from . import fonts, theme
+from . import fonts, tagging, theme
 from .figure import Figure, PathOp, TextOp
 
 FAMILY = theme.CHART_FAMILY
@@ -18,6 +18,8 @@ class FigureFlowable(Flowable):
     """A chart drawn at its own size (the column width it was drawn for). Given a function instead of a
     figure, it calls it the first time its size is needed: a chart still being drawn in the worker is
     waited for only when the page layout reaches it."""
+
+    tag: tagging.Node | None = None     # the Figure element (tagged PDF): its /Alt is the chart in words
 
     def __init__(self, figure: Figure | Callable[[], Figure], h_align: str = "CENTER") -> None:
         super().__init__()
@@ -40,7 +42,24 @@ class FigureFlowable(Flowable):
         return self.width, self.height
 
     def draw(self) -> None:
-        draw_figure(self.canv, self.figure)
+        canv = self.canv
+        tg = tagging.tagger(canv)
+        if tg is None:
+            draw_figure(canv, self.figure)
+            return
+        if self.tag is None:
+            tg.begin_artifact()
+            draw_figure(canv, self.figure)
+            tg.end_artifact()
+            return
+        node = self.tag
+        node.alt = self.alt
+        (x0, y0), (x1, y1) = canv.absolutePosition(0, 0), canv.absolutePosition(self.width, self.height)
+        node.attrs = {"O": "Layout", "BBox": [round(min(x0, x1), 2), round(min(y0, y1), 2),
+                                              round(max(x0, x1), 2), round(max(y0, y1), 2)]}
+        tg.begin(node)
+        draw_figure(canv, self.figure)
+        canv._code.append(tagging.EMC)
 
 
 def draw_figure(canv: Any, figure: Figure, x: float = 0.0, y: float = 0.0) -> None:

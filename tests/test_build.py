@@ -34,12 +34,9 @@ def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("out")
-    r = run("build", "--out-dir", str(out))
-    assert r.returncode == 0, r.stderr
-    assert "Traceback" not in r.stderr
-    return {lang: out / f"jiaozuo-2025-h1.{lang}.pdf" for lang in ("zh", "en")}
+def built(builds) -> dict[str, Path]:
+    """The sample's default build in both languages (shared with the validators: conftest.Builds)."""
+    return {lang: builds.one(SAMPLE, lang, pdfa=False) for lang in ("zh", "en")}
 
 
 def body_text(path: Path) -> str:
@@ -132,7 +129,8 @@ def test_fonts_all_embedded_subsets_no_standard_fonts(built, lang):
         desc = f_desc.get("/FontDescriptor")
         assert desc is not None and "/FontFile2" in desc.get_object(), f"{name} not embedded"
         assert "/ToUnicode" in f, f"{name} has no ToUnicode map"
-    assert b"Helvetica" not in built[lang].read_bytes()
+    # nothing anywhere in the file names a standard font (objects are in compressed object streams)
+    assert not any("Helvetica" in str(reader.get_object(n)) for n in range(1, int(reader.trailer["/Size"])))
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -239,6 +237,8 @@ def test_one_cid_font_per_face_every_drawn_code_mapped(built, lang):
 
 
 def test_sample_sizes(built):
-    """One font subset per face keeps the sample small (#15): KB as bench/bench.py counts them (1024 bytes)."""
-    assert built["zh"].stat().st_size <= 250 * 1024, built["zh"].stat().st_size
+    """One font subset per face keeps the sample small (#15): KB as bench/bench.py counts them (1024 bytes).
+    (The tagged PDF/UA-1 structure and ToUnicode maps in the bfchar form validators accept cost the
+    Chinese sample 1.5%: 248 → 252 KB; docs/accessibility.md.)"""
+    assert built["zh"].stat().st_size <= 256 * 1024, built["zh"].stat().st_size
     assert built["en"].stat().st_size <= 90 * 1024, built["en"].stat().st_size

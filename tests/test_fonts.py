@@ -99,11 +99,15 @@ def test_damaged_font_is_one_line_error(tmp_path: Path) -> None:
 
 def test_to_unicode_cmap_entries() -> None:
     chars = [" ", "一", "\U00020BB7", None, "A"] + ["字"] * 300
+    chars += ["a", "b", "c", "x", "\u4e00", "\u4e01", "\u4dff", "\u4e02"]
     cmap = to_unicode_cmap(chars).decode("ascii")
-    assert "<0001> <0003> [<0020> <4E00> <D842DFB7>]" in cmap    # outside the BMP: a UTF-16 surrogate pair
-    assert "<0005> <00FF> [<0041> <5B57>" in cmap                # no entry for CID 4 (.notdef)
-    assert "<0100> <0131> [" in cmap                               # a range stays within one high byte
+    assert "<0003> <D842DFB7>" in cmap                  # outside the BMP: a UTF-16 surrogate pair
+    assert "<0004>" not in cmap                          # no entry for CID 4 (.notdef)
+    assert "[" not in cmap                               # no array ranges: validators reject them
+    assert "<0132> <0134> <0061>" in cmap                # consecutive codes and characters: one range
+    assert "<0136> <0137> <4E00>" in cmap and "<0138> <4DFF>" in cmap and "<0139> <4E02>" in cmap
     assert parse_to_unicode(cmap) == {cid: ch for cid, ch in enumerate(chars, start=1) if ch}
+    assert max(int(n) for n in re.findall(r"(\d+) beginbf", cmap)) <= 100
 
 
 def test_characters_sharing_a_glyph_extract_as_drawn(tmp_path: Path) -> None:

@@ -8,10 +8,11 @@ from dataclasses import replace
 from reportlab.lib.colors import HexColor
 from reportlab.platypus import Flowable
 
-from .. import fonts
+from .. import fonts, tagging
 from .breaker import Line, Prepared, check_glyphs, lines_for, prepare
 from .metrics import ink_bounds
 from .style import ParaStyle, Run
+from .tagged import line_pieces
 
 # The CJK em box sits 0.88 em above and 0.12 em below the baseline in Noto SC; lines centre it in the leading.
 _DESCENT = 0.12
@@ -26,7 +27,15 @@ _MEMO_MAX = 4096
 
 
 class Para(Flowable):
-    """A paragraph of styled runs. Splits across frames with ≥ 2 lines on each side (rule 9)."""
+    """A paragraph of styled runs. Splits across frames with ≥ 2 lines on each side (rule 9).
+
+    Tagging (tagging.py): `tag` is the structure element its text belongs to, `tag_label` the Lbl
+    element of its bullet, `tag_runin` makes its leading bold run a run-in heading (Span). Drawn on a
+    tagged canvas without a `tag`, it is an artifact."""
+
+    tag: tagging.Node | None = None
+    tag_label: tagging.Node | None = None
+    tag_runin: bool = False
 
     def __init__(self, runs: Sequence[Run], style: ParaStyle, origin: str = "") -> None:
         super().__init__()
@@ -144,30 +153,54 @@ class Para(Flowable):
         other.spaceBefore, other.spaceAfter, other.keepWithNext = self.spaceBefore, self.spaceAfter, self.keepWithNext
         other._prep, other._lines, other._lines_w = self._prepared(), [], None
         other._fixed, other._start, other._rest = False, self._start, (None, [])
+        other.tag, other.tag_label, other.tag_runin = self.tag, self.tag_label, self.tag_runin
         return other
 
     # -- drawing
     def draw(self) -> None:
         canv = self.canv
+        tg = tagging.tagger(canv)
+        if tg is not None and self.tag is None:
+            tg.begin_artifact()      # nothing says what this text is: keep it out of the reading order
+            self._draw(canv, None)
+            tg.end_artifact()
+        else:
+            self._draw(canv, tg)
+
+    def _draw(self, canv, tg: tagging.Tagger | None) -> None:
         text = canv.beginText()
         state: dict[str, object] = {}
+        marks = _Marks(self, tg, text._code) if tg is not None else None
         y = self.height
         for idx, (line, h) in enumerate(zip(self._lines, self._heights())):
             s = max(line.max_size, self.style.size)
             base = y - h + (h - s) / 2 + _DESCENT * s
             if idx == 0 and self.style.bullet and self._start == 0:
+                if marks is not None:
+                    marks.label()
                 self._draw_bullet(text, state, base)
-            for x_from, x_to, url in line.links:
-                # over the glyphs' em boxes; relative: in the flowable's own (translated) coordinates
-                canv.linkURL(url, (x_from, base - _DESCENT * s, x_to, base + (1 - _DESCENT) * s), relative=1)
-            for a, b, cs, hs in _segments(line):
+                if marks is not None:
+                    marks.close_label()
+            segments = _segments(line) if marks is None else marks.segments(line)
+            if marks is None:
+                for x_from, x_to, url in line.links:
+                    # over the glyphs' em boxes; relative: in the flowable's own (translated) coordinates
+                    canv.linkURL(url, (x_from, base - _DESCENT * s, x_to, base + (1 - _DESCENT) * s), relative=1)
+            for a, b, cs, hs in segments:
                 face = line.faces[a]
                 _set_state(text, state, face.font, face.size, face.color, cs, hs)
                 text.setTextOrigin(line.xs[a], base)
                 # (textOut would also add up the string's width to advance its cursor, which every
                 # segment sets afresh)
                 text._code.append(text._formatText(line.text[a:b]))
+            if marks is not None:
+                marks.end_line()
+                for x_from, x_to, url in line.links:
+                    # annotations after the line's text, so a link's element follows the text before it
+                    marks.link(line, url, (x_from, base - _DESCENT * s, x_to, base + (1 - _DESCENT) * s))
             y -= h
+        if marks is not None:
+            marks.close()
         canv.drawText(text)
 
     def _draw_bullet(self, text, state: dict, base: float) -> None:
@@ -239,3 +272,97 @@ def _set_state(text, state: dict, font: str, size: float, color: str, cs: float,
     if state.get("cs") != round(cs, 5):
         text.setCharSpace(cs)
         state["cs"] = round(cs, 5)
+
+
+class _Marks:
+    """Marked content while a paragraph is drawn on a tagged canvas: the owner element's MCID sequence
+    (open across lines), and inside it /Lang and /ActualText spans (closed at each line end)."""
+
+    def __init__(self, para: Para, tg: tagging.Tagger, code: list[str]) -> None:
+        self.para, self.tg, self.code = para, tg, code
+        self.node: tagging.Node = para.tag  # type: ignore[assignment]
+        self.owner: tagging.Node | None = None     # element whose MCID sequence is open
+        self.lang: str | None = None
+        self.act = False
+        p = para._prepared()
+        self.p = p
+        self.lang_doc = para.style.lang
+        inline: list = []
+        if para.tag_runin and p.runs and p.runs[0].bold and len(p.runs) > 1:
+            end = next((k for k, r in enumerate(p.run_of) if r), p.n)
+            inline.append((0, end, (("span", 0), "Span")))
+        for a, b, _url in p.links:
+            inline.append((a, b, (("link", a), "Link")))
+        self.inline = inline
+
+    def _node(self, key, role: str) -> tagging.Node:
+        return self.node.inline_child(key, role)
+
+    def label(self) -> None:
+        if self.para.tag_label is not None:
+            self.code.append(self.tg.bdc(self.para.tag_label))
+
+    def close_label(self) -> None:
+        if self.para.tag_label is not None:
+            self.code.append("EMC")
+
+    def _open(self, owner: tagging.Node) -> None:
+        if owner is not self.owner:
+            self._close_inner()
+            if self.owner is not None:
+                self.code.append("EMC")
+            self.code.append(self.tg.bdc(owner))
+            self.owner = owner
+
+    def _close_inner(self) -> None:
+        if self.act:
+            self.code.append("EMC")
+            self.act = False
+        if self.lang is not None:
+            self.code.append("EMC")
+            self.lang = None
+
+    def segments(self, line: Line):
+        """`_segments(line)`, cut further where owner, language or ActualText change, with the marked
+        content opened and closed around them."""
+        pieces = line_pieces(self.p, line, self.lang_doc, self.inline)
+        if pieces is None:
+            self._open(self.node)
+            yield from _segments(line)
+            return
+        segs = list(_segments(line))
+        k = 0
+        for a, b, owner, lang, actual in pieces:
+            self._open(self._node(*owner) if owner is not None else self.node)
+            if lang != self.lang:
+                self._close_inner()
+                if lang is not None:
+                    self.code.append(f"/Span <</Lang {tagging.text_string(lang)}>> BDC")
+                    self.lang = lang
+            if self.act:
+                self.code.append("EMC")
+                self.act = False
+            if actual is not None:
+                self.code.append(f"/Span <</ActualText {tagging.text_string(actual)}>> BDC")
+                self.act = True
+            while k < len(segs) and segs[k][1] <= a:
+                k += 1
+            m = k
+            while m < len(segs) and segs[m][0] < b:
+                s0, s1, cs, hs = segs[m]
+                yield max(s0, a), min(s1, b), cs, hs
+                m += 1
+
+    def end_line(self) -> None:
+        self._close_inner()
+
+    def link(self, line: Line, url: str, rect: tuple[float, float, float, float]) -> None:
+        """The annotation of a link on `line`, in the Link element of the link's characters."""
+        start = next((a for a, b, u in self.p.links if u == url and a < line.end and b > line.start), 0)
+        self.tg.link(self._node(("link", start), "Link"), rect, url=url)
+
+    def close(self) -> None:
+        self._close_inner()
+        if self.owner is not None:
+            self.code.append("EMC")
+            self.owner = None
