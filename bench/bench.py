@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -141,7 +140,9 @@ def long_paragraph(chars: int, folder: Path) -> Path:
 
 
 def pages(pdf: Path) -> int:
-    return len(re.findall(rb"/Type /Page\b", pdf.read_bytes()))
+    from pypdf import PdfReader  # page objects sit in compressed object streams: read, not grepped
+
+    return len(PdfReader(str(pdf)).pages)
 
 
 def main() -> None:

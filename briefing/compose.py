@@ -18,9 +18,9 @@ from reportlab.platypus.doctemplate import ActionFlowable
 from . import model as m
 from . import tagging, theme
 from .figure import Figure
-from .tagging import Node
 from .fonts import font_name, line_width
 from .localize import section_number
+from .tagging import Node
 from .typeset import Para, ParaStyle, Run
 
 

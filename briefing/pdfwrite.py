@@ -6,8 +6,8 @@ briefing has hundreds of small objects (one per structure element), so this writ
 file with a compressed cross-reference stream (PDF 32000-1 §7.5.7, §7.5.8): the structure tree costs a
 few kilobytes instead of tens. Streams stay where they are, written exactly as PDF/A wants them: `stream`
 and an end-of-line, `/Length` bytes of data, an end-of-line (CR LF, which no reader can take for part
-of data that ends in CR), `endstream` (ReportLab omits the second end-of-line). The file identifier is a hash of the file's own bytes, so the same input gives the same
-file.
+of data that ends in CR), `endstream` (ReportLab omits the second end-of-line). The file identifier is
+a hash of the file's own bytes, so the same input gives the same file.
 """
 from __future__ import annotations
 
@@ -86,14 +86,6 @@ def deflate(data: bytes) -> bytes:
     """zlib at its smallest (level 9, the largest window and memory)."""
     c = zlib.compressobj(9, zlib.DEFLATED, 15, 9)
     return c.compress(data) + c.flush()
-
-
-def page_contents(page: pdfdoc.PDFPage) -> None:
-    """Give a finished page its content stream compressed at zlib's smallest, instead of the default
-    level ReportLab uses (page content is a quarter of an English briefing's bytes)."""
-    code = page.stream.encode("latin-1") if isinstance(page.stream, str) else page.stream
-    page.Contents = pdfdoc.PDFStream(pdfdoc.PDFDictionary({"Filter": pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])}),
-                                     deflate(code))
 
 
 class RawStream(pdfdoc.PDFObject):

@@ -178,7 +178,6 @@ def _canvas_class(meta: Meta, epoch: int, page: theme.Page, bleed: float, toc_si
                 self.__dict__.update(state)
                 self._furniture(total)
                 Canvas.showPage(self)
-                pdfwrite.page_contents(self._doc.Pages.pages[-1])
                 if tg is not None:
                     tg.page_done(self._doc.Pages.pages[-1], len(self._doc.Pages.pages))
             if tg is not None:

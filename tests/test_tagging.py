@@ -12,15 +12,15 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import tagged_pdf as tp
+from conftest import ROOT, SAMPLE
 from pypdf import PdfReader
 
-import tagged_pdf as tp
 from briefing import model as m
 from briefing.charts.alt import alt_text
 from briefing.load import load
 from briefing.localize import localize, plain, section_number
 from briefing.pipeline import BuildOptions, build_model
-from conftest import ROOT, SAMPLE
 
 pytestmark = pytest.mark.slow   # builds whole documents
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from pdf_validators import PDFA, UA, outloud_check, page_check
 
 pytestmark = pytest.mark.slow
