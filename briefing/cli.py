@@ -76,6 +76,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     w.add_argument("--paper", choices=["a4", "letter"], default="a4", help="paper size (default: a4)")
     w.add_argument("--no-cache", action="store_true", help="do not read or write the chart cache")
     w.add_argument("--toc", action="store_true", help="add a table of contents")
+    w.add_argument("--force", action="store_true", help="replace an existing output file that is not a PDF")
 
     c = sub.add_parser("check", help="validate content files without building",
                        description="Validate content (both languages complete, placeholders, glyphs, chart "
@@ -176,15 +177,19 @@ def cmd_watch(a: argparse.Namespace) -> int:
     from .watch import Target, watch
 
     langs = list(dict.fromkeys(a.lang or ["zh", "en"]))
-    if a.output and len(langs) > 1:
+    if a.output is not None and len(langs) > 1:
         raise OutputError("names one output file, but this command builds several",
                           "give one --lang, or use --out-dir", "-o")
+    if a.output is not None:   # known before the first build: refuse it at once
+        from .watch import plan_pdf
+
+        plan_pdf(Path(a.output), a.content, "-o", a.force)
     # charts drawn in this process: matplotlib, once imported, stays loaded for the next save
     opts = BuildOptions(paper=a.paper, chart_cache=not a.no_cache, toc=a.toc, parallel=False)
     preload(langs)
     gc.freeze()
-    targets = [Target(lang, Path(a.output) if a.output else None) for lang in langs]
-    return watch(a.content, targets, a.out_dir, opts)
+    targets = [Target(lang, Path(a.output) if a.output is not None else None) for lang in langs]
+    return watch(a.content, targets, a.out_dir, opts, force=a.force)
 
 
 def cmd_check(a: argparse.Namespace) -> int:

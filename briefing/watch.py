@@ -40,15 +40,13 @@ class Target:
 
 
 def rebuild(path: str, targets: list[Target], out_dir: str, opts, say: Callable[[str], None],
-            err: Callable[[str], None]) -> bool:
+            err: Callable[[str], None], force: bool = False) -> bool:
     """Build every target whose localized briefing changed (or whose PDF is gone); report; True when all
     are up to date."""
-    from .fonts import all_font_files
     from .load import load
     from .localize import localize
-    from .outputs import plan_output, write_output
+    from .outputs import write_output
     from .pipeline import build_model
-    from .runner import PDF
 
     t = time.perf_counter()
     written: list[str] = []
@@ -63,9 +61,7 @@ def rebuild(path: str, targets: list[Target], out_dir: str, opts, say: Callable[
                 continue
             tg.last = None
             # the same checks as `build`: never over the content file or a font, a device or a non-PDF
-            plan = plan_output(out, inputs=[path, *map(str, all_font_files())], overwrite=True,
-                               label="-o" if tg.output else "output", where="briefing watch",
-                               replace_only=PDF, input_fix="give -o the name of a new .pdf file")
+            plan = plan_pdf(out, path, "-o" if tg.output else "output", force)
             write_output(plan, build_model(b, tg.lang, opts, local))
             tg.last, tg.written = local, stamp(str(out))
             written.append(str(out))
@@ -88,9 +84,27 @@ def rebuild(path: str, targets: list[Target], out_dir: str, opts, say: Callable[
     return True
 
 
+def plan_pdf(out: Path, content: str, label: str, force: bool = False):
+    """Where a PDF may go, checked as `briefing build` checks it: never over the content file or a font,
+    never over a file that is not a PDF, never a folder or a device; a file, not standard output."""
+    from .errors import OutputError
+    from .fonts import all_font_files
+    from .outputs import plan_output
+
+    fix = ("give -o the name of a new .pdf file" if label == "-o"
+           else "choose another --out-dir, or give the briefing another id")
+    plan = plan_output(out, inputs=[content, *map(str, all_font_files())], overwrite=True, label=label,
+                       where="briefing watch", force_option="--force",
+                       replace_only=None if force else (b"%PDF-", "PDF"), input_fix=fix)
+    if plan.kind != "file":
+        raise OutputError(f"{label} {out}: briefing watch writes a file at every save",
+                          "give -o a file name, or use --out-dir", "briefing watch")
+    return plan
+
+
 def watch(path: str, targets: list[Target], out_dir: str, opts, *, interval: float = 0.05, settle: float = 0.02,
           say: Callable[[str], None] | None = None, err: Callable[[str], None] | None = None,
-          max_builds: int | None = None) -> int:
+          max_builds: int | None = None, force: bool = False) -> int:
     """Build now, then after every save, until interrupted (or `max_builds`, for tests)."""
     say = say or (lambda s: print(s, flush=True))
     err = err or (lambda s: print(s, file=sys.stderr, flush=True))
@@ -99,7 +113,7 @@ def watch(path: str, targets: list[Target], out_dir: str, opts, *, interval: flo
     missing_reported = False
     say(f"watching {path} (Ctrl-C to stop)")
     if last[1] >= 0:
-        rebuild(path, targets, out_dir, opts, say, err)
+        rebuild(path, targets, out_dir, opts, say, err, force)
         builds += 1
     while max_builds is None or builds < max_builds:
         time.sleep(interval)
@@ -120,6 +134,6 @@ def watch(path: str, targets: list[Target], out_dir: str, opts, *, interval: flo
                 missing_reported = True
             continue
         missing_reported = False
-        rebuild(path, targets, out_dir, opts, say, err)
+        rebuild(path, targets, out_dir, opts, say, err, force)
         builds += 1
     return 0

@@ -191,3 +191,35 @@ def test_a_rebuild_in_one_process_gives_the_same_pdf_as_a_fresh_build(tmp_path: 
         subprocess.run([sys.executable, "-m", "briefing", "build", str(second), "--lang", lang, "-o", str(out)],
                        env=env, check=True, capture_output=True, timeout=120)
         assert again == out.read_bytes()
+
+
+@pytest.mark.parametrize("target, says", [
+    ("brief.yaml", "-o brief.yaml is the input brief.yaml; it would be lost — give -o the name of a new .pdf file"),
+    ("notes.txt", "-o notes.txt already exists and is not a PDF — choose another name, or add --force to replace it"),
+])
+def test_watch_never_writes_over_its_content_or_a_file_that_is_not_a_pdf(tmp_path: Path, doc: Path, target: str,
+                                                                         says: str) -> None:
+    (tmp_path / "notes.txt").write_text("my notes", "utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    r = subprocess.run([sys.executable, "-m", "briefing", "watch", "brief.yaml", "--lang", "zh", "-o", target],
+                       cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1, r.stderr
+    assert len(r.stderr.splitlines()) == 1 and says in r.stderr, r.stderr
+    assert doc.read_text("utf-8") == MINI and (tmp_path / "notes.txt").read_text("utf-8") == "my notes"
+
+
+def test_an_id_changed_to_clash_with_the_content_file_is_refused_at_that_save(tmp_path: Path) -> None:
+    """--out-dir . and the content file named like its PDF: the save that makes the id match is an error,
+    and the content file is left as it is."""
+    doc = tmp_path / "x.zh.pdf"          # a content file with an unusual name
+    doc.write_text(MINI, "utf-8")
+    w = Watch(tmp_path, "x.zh.pdf", "--lang", "zh", "--out-dir", ".")
+    try:
+        w.until(r"→ mini\.zh\.pdf")
+        changed = MINI.replace("id: mini", "id: x", 1)
+        save(doc, changed)
+        lines = w.until(r"not rebuilt")
+        assert any("is the input" in t for s, t in lines if s == "err"), lines
+        assert doc.read_text("utf-8") == changed
+    finally:
+        assert w.stop().returncode == 130
