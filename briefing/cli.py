@@ -214,6 +214,11 @@ def _interrupted(signum: int, frame: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit code (0 ok, 1 content or usage error, 2 internal error,
     130 interrupted by Ctrl-C, SIGTERM or SIGHUP)."""
+    for stream in (sys.stdout, sys.stderr):   # a terminal or pipe that cannot show a character gets \uXXXX,
+        try:                                  # never a UnicodeEncodeError
+            stream.reconfigure(errors="backslashreplace")   # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            pass
     args = sys.argv[1:] if argv is None else argv
     parser = _parser(next((x for x in args if not x.startswith("-")), None))
     a = parser.parse_args(argv)
@@ -239,6 +244,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown command {a.command}")
     except BriefingError as e:
         _print_error(e)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        # the program reading our output stopped (`briefing check … | head -1`): not a bug; say so once,
+        # and keep Python from failing again when it flushes standard output at exit
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        print("briefing: standard output was closed before everything was written", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("briefing: interrupted", file=sys.stderr)

@@ -12,6 +12,7 @@ temporary files are removed, and exit with 130.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import stat
@@ -38,6 +39,8 @@ class Plan:
     loaded: dict[str, object] = field(default_factory=dict)          # path → model.Briefing
     failed: dict[str, list[str]] = field(default_factory=dict)       # path → error lines
     outputs: dict[tuple[str, str], outputs.OutputPlan] = field(default_factory=dict)
+    # how each output was checked, to check it again just before it is written (see `_job`)
+    checks: dict[tuple[str, str], tuple[str, dict]] = field(default_factory=dict)
 
     @property
     def tasks(self) -> list[tuple[str, str]]:
@@ -85,10 +88,10 @@ def plan_build(files: list[str], langs: list[str], output: str | None, out_dir: 
         label = "-o" if output is not None else "output"
         fix = ("give -o the name of a new .pdf file" if output is not None
                else "choose another --out-dir, or give the briefing another id")
+        check = dict(inputs=inputs, overwrite=True, label=label, where=WHERE, force_option="--force",
+                     replace_only=None if force else PDF, input_fix=fix)
         try:
-            op = outputs.plan_output(target, inputs=inputs, overwrite=True, label=label, where=WHERE,
-                                     force_option="--force", replace_only=None if force else PDF,
-                                     input_fix=fix)
+            op = outputs.plan_output(target, **check)
         except OutputError as e:
             problems.append(e)
             continue
@@ -110,6 +113,7 @@ def plan_build(files: list[str], langs: list[str], output: str | None, out_dir: 
         if key is not None:
             claimed[key] = (f, target)
         plan.outputs[(f, lang)] = op
+        plan.checks[(f, lang)] = (target, check)
         if op.kind == "file":
             folders[str(op.path.parent)] = None   # type: ignore[union-attr]
     if not problems:
@@ -201,6 +205,7 @@ def _job(task: tuple) -> Result:
         plan = _PLAN.outputs[(path, lang)]
         b = _PLAN.loaded[path]
         data = build_model(b, lang, opts)   # type: ignore[arg-type]
+        plan = _recheck(path, lang, plan)
         outputs.write_output(plan, data, fix="choose a writable output path with -o or --out-dir")
         shown = "standard output" if plan.kind == "stdout" else str(plan.path)
         warnings: list[str] = []
@@ -219,6 +224,18 @@ def _job(task: tuple) -> Result:
 
             line += "\n" + "".join(traceback.format_exception(e)).rstrip()
         return Result(path, lang, None, (line,), time.perf_counter() - t, internal=True)
+
+
+def _recheck(path: str, lang: str, plan: outputs.OutputPlan) -> outputs.OutputPlan:
+    """The output checked again now that the PDF is ready (the build took a while: the path may have
+    become a link to an input, or another build of the same briefing may have written it). A PDF that
+    appeared meanwhile is replaced, as one there at the start would have been."""
+    assert _PLAN is not None
+    if plan.kind != "file" or (path, lang) not in _PLAN.checks:
+        return plan
+    target, check = _PLAN.checks[(path, lang)]
+    again = outputs.plan_output(target, **check)
+    return dataclasses.replace(again, replace=True) if again.kind == "file" else again
 
 
 def preload(langs: list[str]) -> None:

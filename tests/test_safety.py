@@ -489,3 +489,49 @@ def test_watch_never_writes_over_its_content_file(work: Path) -> None:
     assert errors[0] == ("briefing watch: -o brief.yaml is the input brief.yaml; it would be lost — give -o the "
                          "name of a new .pdf file")
     assert (work / "brief.yaml").read_bytes() == before
+
+
+@pytest.mark.parametrize("meanwhile", ["a PDF", "a text file", "a link to the content file"])
+def test_the_output_is_checked_again_when_the_pdf_is_ready(work: Path, meanwhile: str) -> None:
+    """What appears at the output path during the build (another build of the same briefing, an editor, a
+    link) is judged as it would have been at the start."""
+    from briefing.pipeline import BuildOptions
+    from briefing.runner import plan_build, run_tasks
+
+    plan = plan_build(["brief.yaml"], ["zh"], "x.pdf", "out")
+    out = work / "x.pdf"
+    if meanwhile == "a PDF":
+        out.write_bytes(b"%PDF-1.7 another build's\n")
+    elif meanwhile == "a text file":
+        out.write_text("notes\n")
+    else:
+        out.symlink_to(work / "brief.yaml")
+    before = (work / "brief.yaml").read_bytes()
+    [result] = list(run_tasks(plan, BuildOptions(parallel=False), 1))
+    if meanwhile == "a PDF":
+        assert result.errors == () and out.read_bytes().startswith(b"%PDF-1.4")
+    elif meanwhile == "a text file":
+        assert result.errors == ("briefing build: -o x.pdf already exists and is not a PDF — choose another name, "
+                                 "or add --force to replace it",)
+        assert out.read_text() == "notes\n"
+    else:
+        assert result.errors[0].startswith("briefing build: -o x.pdf is the same file as the input brief.yaml")
+    assert (work / "brief.yaml").read_bytes() == before
+    assert not [p.name for p in work.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.slow
+def test_output_closed_by_its_reader_is_no_internal_error(work: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run(f"'{sys.executable}' -m briefing check brief.yaml brief.yaml | head -c 0", shell=True,
+                       cwd=work, env=env, capture_output=True, text=True, timeout=60)
+    assert "internal error" not in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.slow
+def test_a_terminal_that_cannot_show_a_character_gets_an_escape(work: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "ascii"}
+    r = subprocess.run([sys.executable, "-m", "briefing", "build", "brief.yaml", "--lang", "zh", "-o", "x.pdf"],
+                       cwd=work, env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("brief.yaml \\u2192 x.pdf (")
