@@ -13,7 +13,6 @@ cmap: the PDF maps codes to glyphs itself (CIDToGIDMap). fontTools.subset does t
 """
 from __future__ import annotations
 
-import hashlib
 import mmap
 import struct
 import sys
@@ -102,6 +101,8 @@ class FontFile:
         return self.data[off:off + length]
 
     def sha256(self) -> str:
+        import hashlib
+
         return hashlib.sha256(self.data).hexdigest()
 
     # -- metrics
