@@ -8,10 +8,10 @@ reference measured in the same run, so the ratios hold on whatever machine this 
 
 - sample: the Jiaozuo briefing, zh and en. Cold = a fresh process with empty caches (charts drawn by
   matplotlib, hyphenation patterns parsed); warm = a fresh process with the caches filled by an earlier run.
-- Typst: ../shared/reference/typst-bench/run (or --typst PATH), the same Chinese briefing set by Typst 0.15
-  with the same fonts and matplotlib charts: warm = compile with the charts pre-drawn, cold = draw the five
-  charts with matplotlib and compile. It is run before and after our sample runs; the ratios use the mean
-  of its two medians, which brackets ours in time (the machine is shared: load changes over minutes).
+- Typst: bench/cold_vs_typst.py, which times the same Chinese briefing set by Typst 0.15 with the same
+  fonts and matplotlib charts (../shared/reference/typst-bench) and ours, interleaved round by round (a
+  shared machine's load changes over minutes): warm = compile with the charts pre-drawn / our chart cache
+  filled, cold = draw the five charts with matplotlib and compile / our caches empty. Ratios of medians.
 - long paragraphs: one Chinese (or English) paragraph of 10k, 20k, 40k and 100k characters in a short
   document, warm; the last column is seconds per 10,000 characters (flat = linear).
 - long briefings: the sample's sections repeated 4, 8, 16 times (27, 53, 105 pages) and, with --long,
@@ -37,7 +37,6 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "content" / "jiaozuo-2025-h1.yaml"
-TYPST = ROOT.parent / "shared" / "reference" / "typst-bench" / "run"
 LONG_SIZES = (10_000, 20_000, 40_000, 100_000)
 
 
@@ -71,15 +70,18 @@ def measure(args: list[str], runs: int, warm: bool) -> tuple[float, float]:
     return statistics.median(times), max(rss)
 
 
-def typst(script: Path) -> dict | None:
-    """The Typst reference's JSON line (typst_warm_s, typst_cold_s, typst_pdf_bytes), None if absent."""
-    if not script.is_file():
-        return None
-    r = subprocess.run([str(script), str(ROOT / "fonts")], cwd=ROOT, capture_output=True, text=True)
+def typst(rounds: int) -> dict | None:
+    """bench/cold_vs_typst.py's figures (medians and ratios, interleaved with ours), and the Typst PDF's size;
+    None when the Typst reference is not beside the checkout."""
+    r = subprocess.run([sys.executable, str(ROOT / "bench" / "cold_vs_typst.py"), str(rounds)], cwd=ROOT,
+                       capture_output=True, text=True)
     if r.returncode != 0:
-        print(f"(Typst reference failed: {r.stderr.strip().splitlines()[-1:]})", file=sys.stderr)
+        print(f"(no Typst comparison: {(r.stderr.strip().splitlines() or ['?'])[-1]})", file=sys.stderr)
         return None
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    pdf = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "briefing-typst-ref/out/briefing.zh.pdf"
+    out["typst_pdf_bytes"] = pdf.stat().st_size if pdf.is_file() else None
+    return out
 
 
 def synthetic(copies: int, folder: Path) -> Path:
@@ -151,7 +153,6 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="the sample and the Typst reference only")
     ap.add_argument("--long", action="store_true", help="also a 340-page briefing")
-    ap.add_argument("--typst", type=Path, default=TYPST, help=f"the Typst reference script (default {TYPST})")
     ap.add_argument("--no-typst", action="store_true", help="skip the Typst reference")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON")
     a = ap.parse_args()
@@ -168,7 +169,16 @@ def main() -> None:
         return t, rss
 
     print(f"median of {a.runs} runs, python {results['python']}, {results['cores']} cores", flush=True)
-    ref = [] if a.no_typst else [typst(a.typst)]
+    if not a.no_typst:
+        ref = typst(a.runs)
+        if ref:
+            results["typst"] = ref
+            print(f"{'Typst 0.15, zh, warm (charts pre-drawn)':<40} {ref['typst_warm_s']:6.2f} s   ours (same rounds) "
+                  f"{ref['ours_warm_s']:.2f} s: {ref['warm_ratio']:.2f}x")
+            print(f"{'Typst 0.15, zh, cold (charts drawn)':<40} {ref['typst_cold_s']:6.2f} s   ours (same rounds) "
+                  f"{ref['ours_cold_s']:.2f} s: {ref['cold_ratio']:.2f}x")
+            if ref["typst_pdf_bytes"]:
+                print(f"{'Typst 0.15, zh, PDF':<40} {ref['typst_pdf_bytes'] / 1024:6.0f} KB", flush=True)
     for lang in ("zh", "en"):
         out = tmp / f"sample.{lang}.pdf"
         args = ["build", str(SAMPLE), "--lang", lang, "-o", str(out)]
@@ -178,26 +188,6 @@ def main() -> None:
     pdfs = [tmp / "jiaozuo-2025-h1.zh.pdf", tmp / "jiaozuo-2025-h1.en.pdf"]
     row("sample zh+en in one command, cold", both, False, pdfs)
     row("sample zh+en in one command, warm", both, True, pdfs)
-    if ref and ref[0]:
-        ref.append(typst(a.typst))
-    ref = [r for r in ref if r]
-    if ref:
-        tw = statistics.mean(r["typst_warm_s"] for r in ref)
-        tc = statistics.mean(r["typst_cold_s"] for r in ref)
-        tb = ref[-1]["typst_pdf_bytes"]
-        ours = results["rows"]
-        zb = ours["sample zh, warm"]["bytes"][0]
-        results["typst"] = {"warm_s": round(tw, 3), "cold_s": round(tc, 3), "pdf_bytes": tb, "runs": ref}
-        results["ratios"] = {"warm": round(ours["sample zh, warm"]["s"] / tw, 2),
-                             "cold": round(ours["sample zh, cold"]["s"] / tc, 2), "pdf_bytes": round(zb / tb, 2)}
-        print(f"{'Typst 0.15, zh, warm (charts pre-drawn)':<40} {tw:6.2f} s  (runs: "
-              f"{', '.join(str(r['typst_warm_s']) for r in ref)})")
-        print(f"{'Typst 0.15, zh, cold (charts drawn)':<40} {tc:6.2f} s  (runs: "
-              f"{', '.join(str(r['typst_cold_s']) for r in ref)})")
-        print(f"{'Typst 0.15, zh, PDF':<40} {tb / 1024:6.0f} KB")
-        r = results["ratios"]
-        print(f"ratios ours/Typst, zh: warm {r['warm']:.2f}x, cold {r['cold']:.2f}x, PDF bytes {r['pdf_bytes']:.2f}x",
-              flush=True)
     if not a.quick:
         for lang in ("zh", "en"):
             per = []
