@@ -1,6 +1,7 @@
 """The error hierarchy. Every error knows where it happened and what the user should do."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .plural import counted
@@ -62,8 +63,8 @@ class ErrorList(BriefingError):
 
     CAP = 50
 
-    def __init__(self, errors: list[BriefingError]) -> None:
-        self.errors = errors[: self.CAP]
+    def __init__(self, errors: Sequence[BriefingError]) -> None:
+        self.errors = list(errors)[: self.CAP]
         self.truncated = max(0, len(errors) - self.CAP)
         super().__init__(counted(len(errors), "problem"))
 

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .model import Lang
+
 INK = "#1A1A1A"
 CAPS = ("butt", "round", "projecting")
 JOINS = ("miter", "round", "bevel")
@@ -51,7 +53,7 @@ class TextOp:
     angle: float = 0.0
     color: str = INK
     anchor: str = "left"   # left | center | right
-    lang: str = "zh"       # the document language: English sets Latin in the Latin sans face first
+    lang: Lang = "zh"      # the document language: English sets Latin in the Latin sans face first
 
 
 Op = PathOp | TextOp

@@ -12,6 +12,7 @@ from pathlib import Path
 from . import bundled
 from .errors import BriefingError
 from .fontfile import FontFile, FontFileError
+from .model import Lang
 
 FAMILIES = ("serif", "sans")                  # the CJK families, which cover every character we set
 LATIN = {"serif": "serif-latin", "sans": "sans-latin"}
@@ -156,7 +157,7 @@ def _is_han(ch: str) -> bool:
     return 0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0xF900 <= cp <= 0xFAFF or cp >= 0x20000
 
 
-def gap_before(prev: str, ch: str, lang: str) -> float:
+def gap_before(prev: str, ch: str, lang: Lang) -> float:
     """Extra space (em) that Chinese puts between `prev` and `ch` in single-line text drawn outside the
     typesetter (running header, chart labels): ¼ em where a Han character meets a Latin letter or digit."""
     if lang != "zh" or not prev:
@@ -165,7 +166,7 @@ def gap_before(prev: str, ch: str, lang: str) -> float:
     return CJK_LATIN_GAP if (latin[1] and _is_han(prev)) or (latin[0] and _is_han(ch)) else 0.0
 
 
-def line_width(text: str, family: str, bold: bool, size: float, lang: str) -> float:
+def line_width(text: str, family: str, bold: bool, size: float, lang: Lang) -> float:
     """Width of one line of `text` as `draw_string` sets it: per-character faces and CJK–Latin gaps."""
     w, prev = 0.0, ""
     for ch in text:
@@ -174,7 +175,7 @@ def line_width(text: str, family: str, bold: bool, size: float, lang: str) -> fl
     return w
 
 
-def face_of(ch: str, family: str, lang: str) -> str:
+def face_of(ch: str, family: str, lang: Lang) -> str:
     """The face that sets `ch` in a `family` run of a `lang` document: in English the Latin face first
     (ideographs and full-width forms always from the CJK face), in Chinese the CJK face throughout."""
     if lang == "en" and not family.endswith("-latin"):
@@ -184,7 +185,7 @@ def face_of(ch: str, family: str, lang: str) -> str:
     return family
 
 
-def split_faces(text: str, family: str, lang: str) -> list[tuple[str, str]]:
+def split_faces(text: str, family: str, lang: Lang) -> list[tuple[str, str]]:
     """`text` cut into (segment, face) runs by `face_of`."""
     out: list[tuple[str, str]] = []
     for ch in text:

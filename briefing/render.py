@@ -20,6 +20,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTem
 
 from . import __version__, pdfwrite, tagging, theme
 from .fonts import font_name, line_width
+from .model import Lang
 from .pdffont import TextObject
 from .vector import draw_string, fit_string
 
@@ -30,7 +31,7 @@ class Meta:
     author: str
     subject: str
     keywords: tuple[str, ...]
-    lang: str            # "zh" | "en"
+    lang: Lang
     date: dt.date
     header_left: str
     header_right: str

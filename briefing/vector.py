@@ -10,6 +10,7 @@ from reportlab.platypus import Flowable
 
 from . import fonts, tagging, theme
 from .figure import Figure, PathOp, TextOp
+from .model import Lang
 
 FAMILY = theme.CHART_FAMILY
 
@@ -167,12 +168,12 @@ def _text(canv: Any, state: _State, op: TextOp) -> None:
         state.fill = None
 
 
-def draw_string(canv: Any, x: float, y: float, text: str, family: str, bold: bool, size: float, lang: str,
+def draw_string(canv: Any, x: float, y: float, text: str, family: str, bold: bool, size: float, lang: Lang,
                 anchor: str = "left", set_font: Any = None) -> None:
     """One line of text placed from its anchor ("left", "center", "right") on the baseline: cut into face
     runs (English: Latin face first, the CJK face for the rest), with Chinese ¼ em CJK–Latin gaps."""
     x -= {"center": 0.5, "right": 1.0}.get(anchor, 0.0) * fonts.line_width(text, family, bold, size, lang)
-    run, run_face, run_x, prev = "", None, x, ""
+    run, run_face, run_x, prev = "", family, x, ""   # run_face is set with the first character
     for ch in text:
         face = fonts.face_of(ch, family, lang)
         gap = fonts.gap_before(prev, ch, lang) * size

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BriefingError, ErrorList
+from .model import Lang
 
 Stamp = tuple[int, int, int, int]   # (mtime_ns, size, inode, device); (0, -1, 0, 0) when absent
 
@@ -33,7 +34,7 @@ def stamp(path: str) -> Stamp:
 
 @dataclass
 class Target:
-    lang: str
+    lang: Lang
     output: Path | None      # -o PATH, else out_dir/<id>.<lang>.pdf
     last: object = None      # the localized briefing last written (a save that leaves it equal skips it)
     written: Stamp | None = None   # the stamp of the PDF written then

@@ -6,6 +6,8 @@ import re
 import tempfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -75,3 +77,21 @@ def test_the_code_is_clean_under_the_house_ruff_rules():
     r = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--output-format", "concise", str(ROOT)],
                        capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+@pytest.mark.slow
+def test_the_package_type_checks_under_the_house_mypy_configuration():
+    """pyproject.toml's [tool.mypy]: the language is one `Lang` (model.Lang) everywhere it is typed."""
+    import subprocess
+    import sys
+
+    if subprocess.run([sys.executable, "-m", "mypy", "--version"], capture_output=True).returncode != 0:
+        pytest.skip("mypy is not installed (pip install -e '.[test]' installs it)")
+    cache = Path(os.environ["XDG_CACHE_HOME"]) / "mypy"     # the session's fresh cache, not the repository
+    r = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(cache)], capture_output=True, text=True,
+                       cwd=ROOT, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    lang_types = [line for path in ROOT.glob("briefing/**/*.py")
+                  for line in path.read_text(encoding="utf-8").splitlines()
+                  if re.search(r"Literal\[\s*[\"']zh[\"']\s*,\s*[\"']en[\"']\s*\]", line)]
+    assert lang_types == ['Lang = Literal["zh", "en"]']

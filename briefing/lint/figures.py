@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ..model import Lang
+
 CALENDAR = ("year", "month", "day", "quarter", "half")
 # a year named in words relative to another (上年, this year, a year earlier): answers any year of the
 # other language, since which year it is depends on the text's own time
@@ -223,5 +225,5 @@ def _next_to_month(t: str, start: int, end: int, months: list[tuple[int, int, in
     return False
 
 
-def scan(s: str, lang: str) -> list[Figure]:
+def scan(s: str, lang: Lang) -> list[Figure]:
     return scan_zh(s) if lang == "zh" else scan_en(s)

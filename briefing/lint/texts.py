@@ -127,7 +127,7 @@ def placeholders(s: str) -> list[Placeholder]:
             for run in tpl for p in run.pieces if isinstance(p, Ref)]
 
 
-def text_placeholders(text: m.Text, lang: str) -> list[Placeholder]:
+def text_placeholders(text: m.Text, lang: m.Lang) -> list[Placeholder]:
     """The placeholders of one side of a loaded text, from the template the loader parsed."""
     from ..placeholders import Ref
 
@@ -164,7 +164,7 @@ class Marks:
             out[lang].sort(key=lambda p: -len(p[0]))
         return out
 
-    def spans(self, s: str, lang: str) -> list[tuple[int, int]]:
+    def spans(self, s: str, lang: m.Lang) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []
         for text, rx in self.patterns[lang]:
             found = [(mt.start(), mt.end()) for mt in rx.finditer(s)] if rx else _rendering_spans(s, text)
@@ -211,7 +211,7 @@ class Side:
     """One language's string of a text, with its placeholders and marked names."""
 
     site: Site
-    lang: str
+    lang: m.Lang
     marks: Marks
 
     @cached_property

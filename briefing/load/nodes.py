@@ -13,6 +13,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from .. import model as m
 from .. import placeholders as ph
 from ..errors import ContentError, Where
+from ..model import Lang
 from ..plural import counted
 
 MAX_STRING = 100_000
@@ -314,7 +315,7 @@ def _tpl(ctx: _Ctx, node: Node, path: str) -> m.Text:
     return _text(ctx, node, path, plain_ok=True)
 
 
-def _template(ctx: _Ctx, s: str, node: Node, path: str, lang: str, *, plain: bool = False) -> ph.Template:
+def _template(ctx: _Ctx, s: str, node: Node, path: str, lang: Lang, *, plain: bool = False) -> ph.Template:
     """Parse a text once (placeholders.parse) and record each {key:form} for checking once the data is
     known. Anything else in braces is an error here, so that text can never reach attributes, indexing or
     format specs (`{a.__class__}`, `{a[0]}`, `{0}`, `{a!r}`). Errors point at the brace itself when the

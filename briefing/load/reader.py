@@ -13,7 +13,7 @@ from yaml.resolver import Resolver
 try:  # libyaml scans ~100x faster than pure Python: a 4 MB file is read in well under a second
     from yaml._yaml import CParser as _Parser
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    _Parser = None
+    _Parser = None  # type: ignore[misc, assignment]
 
 from ..errors import ContentError, ErrorList, Where
 from .nodes import _BAD_CHARS, CORE_TAGS, _Ctx, bad_char_problem
@@ -77,7 +77,7 @@ class _BoundedComposer(Composer):
 
 
 if _Parser is not None:
-    class _Loader(_BoundedComposer, _Parser, Resolver):  # type: ignore[misc, valid-type]
+    class _Loader(_BoundedComposer, _Parser, Resolver):
         """libyaml scans and parses; our composer builds the nodes; the core-schema resolver tags scalars."""
 
         def __init__(self, stream: str) -> None:
@@ -105,7 +105,7 @@ def _syntax_error(ctx: _Ctx, text: str, e: yaml.MarkedYAMLError) -> ContentError
     problem, context = (e.problem or "").strip(), (e.context or "").strip()
     what = problem or context or "invalid YAML"
     cm = e.context_mark
-    if problem and context and cm is not None and (cm.line, cm.column) != (mark.line, mark.column):
+    if problem and context and cm is not None and mark is not None and (cm.line, cm.column) != (mark.line, mark.column):
         at = f"line {cm.line + 1}, column {cm.column + 1}"
         if context.startswith("while "):
             what = f"{problem} ({context[len('while '):]} that starts at {at})"
@@ -172,6 +172,7 @@ def _compose_bounded(text: str) -> Node | None:
         if not _is_their_nesting_limit(e):
             raise
         mark = e.problem_mark
+    assert mark is not None   # _is_their_nesting_limit checked it
     try:
         _get_node(text[: max(0, min(mark.index, len(text)))])
     except _Limit:

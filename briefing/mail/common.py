@@ -8,7 +8,6 @@ from ..errors import DeliveryError
 
 MAIL = "briefing mail"   # the `where` of every mail error, as the user typed the command
 
-Lang = Literal["zh", "en"]
 Security = Literal["plain", "starttls", "ssl"]
 
 

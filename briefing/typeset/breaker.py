@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from .. import fonts
 from ..errors import GlyphError
+from ..model import Lang
 from .hyphen import hyphen_points
 from .metrics import ink_bounds
 from .punct import ASCII_PUNCT, LATIN_QUOTE_TRIM, NO_END, NO_START, POSITION, Pos
@@ -221,7 +222,7 @@ def _glyph_error(ch: str, origin: str) -> GlyphError:
 # --------------------------------------------------------------------------------------- classification
 
 @lru_cache(maxsize=8192)
-def char_class(ch: str, lang: str) -> str:
+def char_class(ch: str, lang: Lang) -> str:
     """H: CJK ideograph-like box; P: CJK punctuation; L: letter; D: digit; S: other symbol."""
     if ch in POSITION:
         # In English, curly quotes, dashes, ellipsis and the middle dot are Latin punctuation.
@@ -888,7 +889,7 @@ def _emergency_breaks(p: Prepared, measure: float, everywhere: bool) -> set[int]
     return out
 
 
-def _last_line_demerits(p: Prepared, pos: int, start: int, lang: str) -> float:
+def _last_line_demerits(p: Prepared, pos: int, start: int, lang: Lang) -> float:
     """Rule 8: runt last lines (the last line starts at `pos`)."""
     if pos == start:
         return 0.0      # a one-line paragraph has nothing to pull down

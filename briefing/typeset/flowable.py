@@ -9,6 +9,7 @@ from reportlab.lib.colors import HexColor
 from reportlab.platypus import Flowable
 
 from .. import fonts, tagging
+from ..model import Lang
 from .breaker import Line, Prepared, check_glyphs, lines_for, prepare
 from .metrics import ink_bounds
 from .style import ParaStyle, Run
@@ -215,7 +216,7 @@ class Para(Flowable):
         text.textOut(bullet)
 
 
-def bullet_rise(bullet: str, face: str, lang: str) -> float:
+def bullet_rise(bullet: str, face: str, lang: Lang) -> float:
     """How far (em) to raise a bullet so its ink is centred on the line: in Chinese on the middle of the
     ideographic em box (0.38 em above the baseline in Noto SC), in English on half the cap height (the
     middle of a capital, where list items start)."""

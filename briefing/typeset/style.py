@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..model import Lang
+
 
 @dataclass(frozen=True)
 class Run:
@@ -19,7 +21,7 @@ class Run:
 
 @dataclass(frozen=True)
 class ParaStyle:
-    lang: str = "zh"              # "zh" | "en"
+    lang: Lang = "zh"
     family: str = "serif"
     size: float = 10.5
     leading: float = 18.0         # baseline-to-baseline, pt
