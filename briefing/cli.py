@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -128,7 +129,7 @@ def cmd_build(a: argparse.Namespace) -> int:
     failed: list[str] = []
     internal = False
 
-    def report(path: str, written: list[str], errors: list[str], secs: float, warnings: list[str] = ()) -> None:
+    def report(path: str, written: list[str], errors: list[str], secs: float, warnings: Sequence[str] = ()) -> None:
         nonlocal done
         done += 1
         prefix = f"[{done}/{total}] " if total > 1 else ""

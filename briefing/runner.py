@@ -18,7 +18,7 @@ import signal
 import stat
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -249,7 +249,7 @@ def preload(langs: list[str]) -> None:
                 fonts.font_name(fonts.LATIN[family], bold)
 
 
-def run_tasks(plan: Plan, opts: object, jobs: int) -> Iterator[Result]:
+def run_tasks(plan: Plan, opts: object, jobs: int) -> Generator[Result, None, None]:
     """Results in task order. Several tasks run in forked workers that die with this process."""
     import gc
 

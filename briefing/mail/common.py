@@ -5,6 +5,7 @@ import unicodedata
 from typing import Literal
 
 from ..errors import DeliveryError
+from ..model import Lang as Lang  # the one language type, re-exported for the mail modules
 
 MAIL = "briefing mail"   # the `where` of every mail error, as the user typed the command
 
