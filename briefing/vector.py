@@ -197,7 +197,7 @@ ELLIPSIS = {"zh": "……", "en": "…"}
 _DANGLING = " \u3000·,;:-–—，、；：（《“‘([{/"
 
 
-def fit_string(text: str, width: float, family: str, bold: bool, size: float, lang: str) -> str:
+def fit_string(text: str, width: float, family: str, bold: bool, size: float, lang: Lang) -> str:
     """`text` as it fits on one line `width` pt wide: whole when it fits, else cut at the end and closed
     with an ellipsis (English at a word space, Chinese between any two characters, as Chinese lines
     break), never leaving a separator or an opening mark before the ellipsis. For the running header:
