@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from . import model as m
+from .errors import BriefingError
 from .load import load
 
 TOC_AUTO_PAGES = 8   # longer briefings get a table of contents without --toc
@@ -110,7 +111,7 @@ def check(path: str) -> m.Briefing:
     b = load(path)
     check_glyphs(b)
     papers = [("letter", theme.LETTER), ("A4", theme.A4)]   # the shorter page first
-    errors: dict[object, object] = {}
+    errors: dict[object, BriefingError] = {}
     for lang in m.LANGS:
         for e in chart_size_errors(b, localize(b, lang), papers):
             errors.setdefault(e.where, e)   # once per chart, whichever language shows it first
