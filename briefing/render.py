@@ -19,8 +19,11 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
 
 from . import __version__, pdfwrite, tagging, theme
-from .fonts import font_name, line_width
-from .model import Lang
+from .fonts import (
+    Lang,  # model.Lang; render and vector never import the model itself
+    font_name,
+    line_width,
+)
 from .pdffont import TextObject
 from .vector import draw_string, fit_string
 

@@ -10,7 +10,7 @@ from reportlab.platypus import Flowable
 
 from . import fonts, tagging, theme
 from .figure import Figure, PathOp, TextOp
-from .model import Lang
+from .fonts import Lang  # model.Lang; render and vector never import the model itself
 
 FAMILY = theme.CHART_FAMILY
 
