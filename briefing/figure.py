@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .model import Lang
+from .fonts import Lang  # model.Lang (figure never imports the model itself)
 
 INK = "#1A1A1A"
 CAPS = ("butt", "round", "projecting")
