@@ -43,12 +43,14 @@ LONG_SIZES = (10_000, 20_000, 40_000, 100_000)
 def run_once(args: list[str], cache: str) -> tuple[float, float]:
     """Run `python -m briefing ARGS` and return (wall seconds, peak RSS in MB) of that process."""
     env = {**os.environ, "XDG_CACHE_HOME": cache}
-    t = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "briefing", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t
-    err = proc.stderr.read().decode() if proc.stderr else ""
+    with tempfile.TemporaryFile() as errors:   # (a pipe left unread would block a build that warns a lot)
+        t = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "briefing", *args], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t
+        errors.seek(0)
+        err = errors.read().decode(errors="replace")
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"build failed: {' '.join(args)}\n{err}")
     return wall, usage.ru_maxrss / 1024
