@@ -122,31 +122,36 @@ class KeepWithNext(Stack):
 
 
 class FloatingFigure(KeepWithNext):
-    """A figure (caption, drawing, source) followed by the paragraph after it. Where the figure does not
-    fit in what is left of the page, the paragraph's first lines fill the page and the figure goes to the
-    top of the next one, as in print, instead of leaving a hole at the page bottom."""
+    """Figures (a chart with its caption and source, or a short table) followed by the paragraph after
+    them. Where the first figure does not fit in what is left of the page, the paragraph's first lines
+    fill the page and the figures go to the top of the next one, as in print, instead of leaving a hole
+    at the page bottom."""
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
-        figure, text = self.head[0], self.body
-        _, fh = figure.wrapOn(self.canv, aw, 1e6)
+        figures, text = self.head, self.body
+        _, fh = figures[0].wrapOn(self.canv, aw, 1e6)
         if fh <= ah:
-            return [figure, text]
+            return [figures[0], FloatingFigure(figures[1:], text) if len(figures) > 1 else text]
         _, th = text.wrapOn(self.canv, aw, 1e6)
         if th <= ah:
-            return [text, figure]
+            return [text, *figures]
         parts = text.splitOn(self.canv, aw, ah)
         if len(parts) == 2:
-            return [parts[0], figure, parts[1]]
+            return [parts[0], *figures, parts[1]]
         return []
 
 
 def float_figures(story: list[Flowable]) -> list[Flowable]:
-    """Pair every figure with the body paragraph that follows it (see FloatingFigure)."""
+    """Pair every run of figures with the body paragraph that follows it (see FloatingFigure)."""
     out: list[Flowable] = []
     for f in story:
         if out and getattr(out[-1], "is_figure", False) and isinstance(f, Para) and not f.keepWithNext:
-            figure = out.pop()
-            out.append(FloatingFigure([figure], f))
+            k = len(out)
+            while k and getattr(out[k - 1], "is_figure", False):
+                k -= 1
+            figures = out[k:]
+            del out[k:]
+            out.append(FloatingFigure(figures, f))
         else:
             out.append(f)
     return out
@@ -166,6 +171,28 @@ def bind_keep_with_next(story: list[Flowable]) -> list[Flowable]:
         else:
             out.append(f)
     return out[::-1]
+
+
+class WithNote(Stack):
+    """A table and the note under it, kept together: where the table splits across pages, its last rows
+    go with the note to the next page (a note never stands alone at the top of a page or is left behind
+    at the bottom of one)."""
+
+    def __init__(self, table: Flowable, note: Flowable) -> None:
+        super().__init__([table, note])
+        self.table, self.note = table, note
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        heights = self._heights(aw)
+        note_h = heights[1][1] + heights[1][2]
+        if getattr(self, "_postponed", False):
+            self.table._postponed = True    # at the top of a page and still too tall: split as needed
+        parts = self.table.splitOn(self.canv, aw, ah)
+        if len(parts) == 1:   # the table fits, its note does not: its last rows go with the note
+            parts = self.table.splitOn(self.canv, aw, ah - note_h)
+        if len(parts) != 2:
+            return []
+        return [parts[0], WithNote(parts[1], self.note)]
 
 
 class Rule(Flowable):
@@ -214,14 +241,28 @@ class Link(Flowable):
             self.canv.linkRect("", self.key, (0, 0, self.width, self.height), relative=1, thickness=0)
 
 
+SHORT_TABLE = 8       # a table of this many body rows or fewer never splits across pages
+MIN_SPLIT_ROWS = 3    # a longer one splits with at least this many body rows on each page
+
+
 class CaptionedTable(Table):
     """A table whose first row is its caption: where it splits across pages, the part on the next page
-    carries the caption "表1（续）" / "Table 1 (continued)" above the repeated header."""
+    carries the caption "表1（续）" / "Table 1 (continued)" above the repeated header.
+
+    A short table (SHORT_TABLE body rows or fewer) moves whole to the next page instead of splitting; a
+    longer one splits only with MIN_SPLIT_ROWS body rows or more on each side. Only a table that does not
+    fit even at the top of a page (ReportLab has then postponed it once) splits anywhere."""
 
     continued: Flowable | None = None
     tag_repeated = 0     # leading rows that repeat the table's head on a later page: artifacts when tagged
 
     def split(self, availWidth: float, availHeight: float) -> list:
+        head = self.repeatRows if isinstance(self.repeatRows, int) else len(self.repeatRows)
+        rows = len(self._cellvalues)
+        if not getattr(self, "_postponed", False):
+            if rows - head <= SHORT_TABLE:
+                return []
+            self._rowSplitRange = (head + MIN_SPLIT_ROWS, rows - MIN_SPLIT_ROWS)
         parts = super().split(availWidth, availHeight)
         if len(parts) == 2 and self.continued is not None:
             # the repeated rows are shared with the first part: give the second part its own caption row
@@ -527,11 +568,15 @@ class Composer:
         tbl = make_table(data, widths, style, repeatRows=top + 1)
         if t.title:
             tbl.continued = continued
-        tbl.spaceBefore, tbl.spaceAfter = 8 if t.title else 2, 4
-        out: list[Flowable] = [tbl]
+        # as much room under the table as under a figure: its note's, or 8 pt below its last rule
+        tbl.spaceBefore, tbl.spaceAfter = 8 if t.title else 2, 4 if t.note else 8
+        block: Flowable = tbl
         if t.note:
-            out.append(self.tag(Para(one(t.note), replace(self.small, space_after=6))))
-        return out
+            block = WithNote(tbl, self.tag(Para(one(t.note), replace(self.small, space_after=6))))
+        # a short table moves whole to the next page where it does not fit; the paragraph after it fills
+        # the page first, as after a figure
+        block.is_figure = len(t.rows) <= SHORT_TABLE
+        return [block]
 
     def chart(self, c: m.LChart) -> Flowable:
         from .vector import FigureFlowable

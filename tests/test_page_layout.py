@@ -101,3 +101,74 @@ def test_short_running_header_is_whole(lang):
     head = text_of(b.lines(2, 0, theme.Page(*theme.A4).top)[0])
     assert "…" not in head
     assert ("统计公报摘编统计公报" if lang == "zh" else "StatisticalCommuniquéDigest·StatisticalCommuniqué") in head
+
+
+# ------------------------------------------------------------------ tables across pages
+
+def tables_doc(lang: str, rows: int, count: int, note: bool = False, step: int = 4) -> str:
+    """`count` tables of `rows` rows, between paragraphs of growing length, so that some table meets the
+    bottom of a page wherever it falls. Row labels are `r{table}x{row}`; notes `note{table}`."""
+    zh = lang == "zh"
+    out = [HEAD % {"zh": "表格", "en": "Tables"}, "sections:\n  - heading: {zh: 表格, en: Tables}\n    blocks:\n"]
+    for t in range(count):
+        words = ("经济运行稳中有进，" if zh else "The economy grew steadily over the year. ") * (3 + step * t)
+        out.append(f"      - paragraph: {{zh: \"{words}\", en: \"{words}\"}}\n")
+        out.append(f"      - table:\n          title: {{zh: 表{t}, en: Table {t}}}\n"
+                   "          columns: [{zh: 指标, en: Indicator}, {zh: 数值, en: Value}]\n          rows:\n")
+        out += [f"            - [\"r{t}x{r}y\", \"v{r}\"]\n" for r in range(rows)]
+        if note:
+            out.append(f"          note: {{zh: \"注：note{t}z。\", en: \"Note: note{t}z.\"}}\n")
+    return "".join(out)
+
+
+def rows_by_page(b: Built, t: int) -> dict[int, list[int]]:
+    """The body rows of table t on each page they are on."""
+    found: dict[int, list[int]] = {}
+    for n, chars in enumerate(b.pages, 1):
+        text = "".join(c["text"] for c in sorted(chars, key=lambda c: (round(c["top"]), c["x0"])))
+        for r in map(int, re.findall(rf"r{t}x(\d+)y", text)):
+            found.setdefault(n, []).append(r)
+    return found
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_short_table_moves_whole_to_the_next_page(lang):
+    b = build(tables_doc(lang, rows=6, count=10), lang)
+    for t in range(10):
+        pages = rows_by_page(b, t)
+        assert len(pages) == 1, f"table {t} split: {pages}"
+        assert sorted(next(iter(pages.values()))) == list(range(6))
+    assert len(b.pages) >= 3
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_long_tables_split_with_three_rows_or_more_on_each_page_and_the_note_under_the_last(lang):
+    """40 tables of 12 rows, each with a note, between paragraphs one phrase longer each time: some split,
+    some end just above the page bottom, where the note does not fit under them."""
+    rows, count = 12, 40
+    b = build(tables_doc(lang, rows=rows, count=count, note=True, step=1), lang)
+    splits = 0
+    for t in range(count):
+        pages = rows_by_page(b, t)
+        assert sorted(r for rs in pages.values() for r in rs) == list(range(rows)), pages
+        if len(pages) > 1:
+            splits += 1
+            assert all(len(rs) >= 3 for rs in pages.values()), f"table {t}: {pages}"
+        last = max(p for p, rs in pages.items() if rows - 1 in rs)
+        notes = [n for n, chars in enumerate(b.pages, 1) if f"note{t}z" in "".join(c["text"] for c in chars)]
+        assert notes == [last], f"table {t}: rows {pages}, note on {notes}"
+    assert splits, "no table met a page end: the test proves nothing"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_space_under_a_table_without_a_note(lang):
+    """The paragraph after a table starts as far below the table's last row as it would after a note."""
+    doc = (HEAD % {"zh": "表格", "en": "Tables"} + "sections:\n  - heading: {zh: 表格, en: Tables}\n    blocks:\n"
+           "      - table:\n          columns: [{zh: 甲, en: A}, {zh: 乙, en: B}]\n          rows:\n            - [lastrow, \"1\"]\n"
+           "      - paragraph: {zh: 之后的段落。, en: After it.}\n")
+    b = build(doc, lang)
+    rows = b.lines(1)
+    k = next(i for i, r in enumerate(rows) if text_of(r).startswith("lastrow"))
+    gap = rows[k + 1][0]["top"] - rows[k][0]["bottom"]
+    assert text_of(rows[k + 1]).startswith("之后" if lang == "zh" else "After")
+    assert gap >= 13, gap
