@@ -502,9 +502,11 @@ class Composer:
         w = self.opts.width
         n = len(t.columns)
         natural = [0.0] * n
-        for row in [tuple((m.Span(c, True),) for c in t.columns)] + list(t.rows):
+        indents = [(0,) * n] + list(t.indents or [(0,) * n] * len(t.rows))
+        for row, levels in zip([tuple((m.Span(c, True),) for c in t.columns)] + list(t.rows), indents):
             for j, cell in enumerate(row[:n]):
                 text_w = sum(line_width(s.text, theme.HEAD_FAMILY, s.bold, size, self.lang) for s in cell)
+                text_w += levels[j] * size
                 natural[j] = max(natural[j], text_w + 2 * pad + 1)
         total = sum(natural)
         if total <= w:
@@ -529,8 +531,10 @@ class Composer:
         widths = self._col_widths(t, size, pad)
         head = replace(self.cell, color=theme.WHITE)
 
-        def cell(rich: m.Rich, j: int, st: ParaStyle, row: Node, role: str) -> Para:
-            para = Para(runs(rich), replace(st, align=t.align[j] if j < len(t.align) else "left"))
+        def cell(rich: m.Rich, j: int, st: ParaStyle, row: Node, role: str, indent: int = 0) -> Para:
+            # an indented cell (a sub-row) is indented 1 em a level, its continuation lines too
+            para = Para(runs(rich), replace(st, align=t.align[j] if j < len(t.align) else "left",
+                                            left_indent=indent * st.size))
             para.tag = row.add(role, attrs={"O": "Table", "Scope": "Column"} if role == "TH" else None)
             return para
 
@@ -543,9 +547,10 @@ class Composer:
         tr = table.add("THead").add("TR")
         data = [[cell((m.Span(c, True),), j, head, tr, "TH") for j, c in enumerate(t.columns)]]
         body = table.add("TBody")
-        for row in t.rows:
+        for i, row in enumerate(t.rows):
             tr = body.add("TR")
-            data.append([cell(c, j, self.cell, tr, "TD") for j, c in enumerate(row)])
+            data.append([cell(c, j, self.cell, tr, "TD", t.indents[i][j] if t.indents else 0)
+                         for j, c in enumerate(row)])
         top = 0
         style = []
         if caption is not None:

@@ -107,6 +107,17 @@ class _Localizer:
     def r(self, text: m.Text | None) -> m.Rich:
         return rich(text, self.data, self.lang, self.b.zh_grouping) if text else ()
 
+    def cell(self, text: m.Text) -> tuple[m.Rich, int]:
+        """A table cell and its indent level: the cell's leading white space, each ideographic space (U+3000)
+        or pair of spaces one level (`　其中：民生支出`, `"  of which: livelihood spending"`)."""
+        raw = text.get(self.lang)
+        lead = raw[: len(raw) - len(raw.lstrip(" \t\u3000"))]
+        level = lead.count("\u3000") + lead.count("\t") + (lead.count(" ") + 1) // 2
+        r = self.r(text)
+        if level and r:
+            r = (m.Span(r[0].text.lstrip(" \u3000"), r[0].bold, r[0].figure), *r[1:])
+        return r, level
+
     def metric_label(self, key: str, label: m.Text | None) -> str:
         return self.t(label or self.data[key].label) or key
 
@@ -156,9 +167,10 @@ class _Localizer:
                           self.metric_label(i.metric, i.label),
                           self.t(i.note)) for i in blk.items))
         if isinstance(blk, m.Table):
+            cells = [[self.cell(c) for c in row] for row in blk.rows]
             return m.LTable(self.t(blk.title), tuple(self.t(c) for c in blk.columns),
-                            tuple(tuple(self.r(c) for c in row) for row in blk.rows), blk.align,
-                            self.t(blk.note))
+                            tuple(tuple(r for r, _ in row) for row in cells), blk.align, self.t(blk.note),
+                            tuple(tuple(k for _, k in row) for row in cells))
         if isinstance(blk, m.Chart):
             return self.chart(blk)
         raise TypeError(f"unknown block {type(blk).__name__}")

@@ -253,6 +253,7 @@ class LTable:
     rows: tuple[tuple[Rich, ...], ...]
     align: tuple[str, ...]
     note: str
+    indents: tuple[tuple[int, ...], ...] = ()   # per row, per cell: indent levels (sub-rows: 其中…, of which…)
 
 
 @dataclass(frozen=True)

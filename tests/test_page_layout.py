@@ -172,3 +172,33 @@ def test_space_under_a_table_without_a_note(lang):
     gap = rows[k + 1][0]["top"] - rows[k][0]["bottom"]
     assert text_of(rows[k + 1]).startswith("之后" if lang == "zh" else "After")
     assert gap >= 13, gap
+
+
+# ------------------------------------------------------------------ sub-rows
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_table_sub_rows_are_indented_in_both_languages(lang):
+    """A cell's leading ideographic space (Chinese) or pair of spaces (English) indents it 1 em a level,
+    its continuation lines too, in both languages."""
+    long_en = "of which: spending on education, culture, science, technology and the protection of the environment"
+    doc = (HEAD % {"zh": "表格", "en": "Tables"} + "sections:\n  - heading: {zh: 表格, en: Tables}\n    blocks:\n"
+           "      - table:\n          columns: [{zh: 指标, en: Indicator}, {zh: 数值, en: Value}, {zh: 增长, en: Growth}]\n"
+           "          rows:\n"
+           "            - [{zh: 一般公共预算支出, en: Budget spending}, \"1\", \"2\"]\n"
+           "            - [{zh: 　其中：民生支出, en: \"  of which: livelihood spending\"}, \"3\", \"4\"]\n"
+           f"            - [{{zh: 　　其中：教育、文化、科学、技术和环境保护支出以及社会保障、就业、卫生健康、住房保障和其他各项民生支出合计, en: \"    {long_en}\"}},"
+           " \"5\", \"6\"]\n")
+    b = build(doc, lang)
+    rows = [r for r in ([c for c in row if not c["text"].isdigit()] for row in b.lines(1, 200)) if r]
+    size = theme.SIZES[lang].small + 0.5
+    start: dict[str, float] = {}
+    for r in rows:
+        start.setdefault(text_of(r)[:3], r[0]["x0"])
+    top = start["一般公" if lang == "zh" else "Bud"]
+    one = start["其中：" if lang == "zh" else "ofw"]
+    assert one - top == pytest.approx(size, abs=0.3)
+    two = [r for r in rows if text_of(r).startswith("其中：教育" if lang == "zh" else "ofwhich:spending")]
+    assert two and two[0][0]["x0"] - top == pytest.approx(2 * size, abs=0.3)
+    k = rows.index(two[0])
+    assert rows[k + 1][0]["x0"] - top == pytest.approx(2 * size, abs=0.3)    # its second line too
+    assert "\u3000" not in text_of(two[0])
