@@ -328,8 +328,10 @@ class Composer:
         out = self.title_block()
         if self.opts.toc:
             out += self.contents()
-        for i, s in enumerate(self.doc.sections, 1):
-            out += self.section(s, i)
+        n = 0    # sections without a heading, or `numbered: false`, take no number
+        for s in self.doc.sections:
+            n += s.numbered
+            out += self.section(s, n)
         story = Story(bind_keep_with_next(float_figures(out)))
         story.tree = self.root
         return story
@@ -393,7 +395,7 @@ class Composer:
     def section(self, s: m.LSection, n: int) -> list[Flowable]:
         sz = self.sz
         if s.level == 1:
-            text = section_number(n, self.lang) + s.heading
+            text = (section_number(n, self.lang) if s.numbered else "") + s.heading
             style = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=sz.h1, leading=sz.h1 * 1.45,
                               align="left", first_indent=0, color=theme.RED, space_before=10, space_after=2,
                               keep_with_next=True)
@@ -403,10 +405,15 @@ class Composer:
                               align="left", first_indent=0, color=theme.INK, space_before=6, space_after=1,
                               keep_with_next=True)
         outer, level = self.parent, self.level
-        self.parent, self.level = outer.add("Sect"), s.level
-        # the title is H1: sections are H2, subsections H3
-        out: list[Flowable] = [Anchor(s.id, text, s.level), self.tag(Para(one(text, bold=True), style),
-                                                                     f"H{s.level + 1}")]
+        out: list[Flowable] = []
+        if s.heading:
+            self.parent, self.level = outer.add("Sect"), s.level
+            # the title is H1: sections are H2, subsections H3
+            out += [Anchor(s.id, text, s.level), self.tag(Para(one(text, bold=True), style), f"H{s.level + 1}")]
+        else:
+            # a section without a heading (a preamble): no anchor, bookmark, contents entry or Sect of its own;
+            # its blocks belong to the enclosing element, their run-in headings a level up
+            self.level = s.level - 1
         if s.byline:
             # "记者 成安林": the space between role and name is an ideographic space in Chinese
             byline = s.byline.replace(" ", "\u3000") if self.lang == "zh" else s.byline

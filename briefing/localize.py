@@ -177,7 +177,8 @@ class _Localizer:
 
     def section(self, s: m.Section, level: int) -> m.LSection:
         return m.LSection(s.id, self.t(s.heading), self.t(s.byline), tuple(self.block(b) for b in s.blocks),
-                          tuple(self.section(x, level + 1) for x in s.sections), level)
+                          tuple(self.section(x, level + 1) for x in s.sections), level,
+                          s.numbered and s.heading is not None)
 
 
 def localize(b: m.Briefing, lang: m.Lang) -> m.LocalBriefing:

@@ -174,10 +174,11 @@ Block = Paragraph | Heading | Bullets | SourceNote | Figures | Table | Chart
 @dataclass(frozen=True)
 class Section:
     id: str
-    heading: Text
+    heading: Text | None              # None: a section without a heading (a preamble), never numbered
     byline: Text | None
     blocks: tuple[Block, ...]
     sections: tuple[Section, ...] = ()
+    numbered: bool = True             # `numbered: false`: a heading printed without its number (一、 / 1.)
 
 
 @dataclass(frozen=True)
@@ -293,11 +294,12 @@ LBlock = LParagraph | LHeading | LBullets | LSource | LFigures | LTable | LChart
 @dataclass(frozen=True)
 class LSection:
     id: str
-    heading: str
+    heading: str                      # "" for a section without a heading
     byline: str
     blocks: tuple[LBlock, ...]
     sections: tuple[LSection, ...] = ()
     level: int = 1
+    numbered: bool = True             # printed with its number (一、 / 1.) and counted
 
 
 @dataclass(frozen=True)

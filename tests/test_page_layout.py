@@ -202,3 +202,41 @@ def test_table_sub_rows_are_indented_in_both_languages(lang):
     k = rows.index(two[0])
     assert rows[k + 1][0]["x0"] - top == pytest.approx(2 * size, abs=0.3)    # its second line too
     assert "\u3000" not in text_of(two[0])
+
+
+# ------------------------------------------------------------------ sections without a number
+
+SECTIONS_DOC = HEAD % {"zh": "统计公报", "en": "Statistical Communiqué"} + """sections:
+  - blocks:
+      - paragraph: {zh: 开篇的段落没有标题。, en: The preamble has no heading.}
+  - id: general
+    heading: {zh: 综合, en: General Results}
+    blocks:
+      - paragraph: {zh: 综合的段落。, en: General text.}
+  - heading: {zh: 附注, en: Notes}
+    numbered: false
+    blocks:
+      - paragraph: {zh: 附注的段落。, en: Notes text.}
+  - heading: {zh: 工业, en: Industry}
+    blocks:
+      - paragraph: {zh: 工业的段落。, en: Industry text.}
+"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_section_without_heading_and_an_unnumbered_one_take_no_number(lang):
+    pdf = build_model(loads(SECTIONS_DOC, "t.yaml"), lang, BuildOptions(chart_cache=False, parallel=False))
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        text = [line for line in doc.pages[0].extract_text().splitlines()]
+        outline = [o["/Title"] for o in __import__("pypdf").PdfReader(io.BytesIO(pdf)).outline]
+    if lang == "zh":
+        want = ["开篇的段落没有标题。", "一、综合", "综合的段落。", "附注", "附注的段落。", "二、工业", "工业的段落。"]
+        bookmarks = ["一、综合", "附注", "二、工业"]
+    else:
+        want = ["The preamble has no heading.", "1. General Results", "General text.", "Notes", "Notes text.",
+                "2. Industry", "Industry text."]
+        bookmarks = ["1. General Results", "Notes", "2. Industry"]
+    norm = [re.sub(r"\s+", "" if lang == "zh" else " ", t).strip() for t in text]
+    start = norm.index(want[0])
+    assert norm[start:start + len(want)] == want
+    assert outline == bookmarks

@@ -100,6 +100,12 @@ BROKEN: dict[str, str] = {
     "zh_grouping as text": HEAD + "numbers: {zh_grouping: 'yes'}\n" + SECTIONS,
     "an unknown numbers setting": HEAD + "numbers: {grouping: true}\n" + SECTIONS,
     "an unknown kind": HEAD + "data:\n  k: {kind: ratio, value: 2}\n" + SECTIONS,
+    "numbered as text": HEAD + "sections:\n  - heading: {zh: 甲, en: A}\n    numbered: 'no'\n    blocks: []\n",
+    "numbered without a heading": HEAD + "sections:\n  - numbered: false\n    blocks:\n"
+                                  "      - paragraph: {zh: 文, en: Text}\n",
+    "numbered on a sub-section": HEAD + "sections:\n  - heading: {zh: 甲, en: A}\n    sections:\n"
+                                 "      - heading: {zh: 乙, en: B}\n        numbered: false\n        blocks: []\n",
+    "a section without a heading or blocks": HEAD + "sections:\n  - id: empty\n",
 }
 
 

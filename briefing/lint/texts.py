@@ -52,7 +52,8 @@ def sites(b: m.Briefing) -> Iterator[Site]:
 
 
 def _section(s: m.Section, path: str) -> Iterator[Site]:
-    yield Site(s.heading, path + ".heading", "text")
+    if s.heading is not None:
+        yield Site(s.heading, path + ".heading", "text")
     if s.byline:
         yield Site(s.byline, path + ".byline", "text")
     for i, blk in enumerate(s.blocks):

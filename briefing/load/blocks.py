@@ -4,7 +4,7 @@ from __future__ import annotations
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from .. import model as m
-from .nodes import REF_RE, _clip, _Ctx, _each, _kind_of, _mapping, _n, _opt, _seq, _Stop, _string, _text, _tpl
+from .nodes import BOOL, REF_RE, _clip, _Ctx, _each, _kind_of, _mapping, _n, _opt, _seq, _Stop, _string, _text, _tpl
 
 CHART_KINDS = ("hbar", "bar", "grouped", "line", "donut", "progress")
 BLOCK_KINDS = ("paragraph", "heading", "bullets", "figures", "table", "chart", "source")
@@ -178,9 +178,9 @@ def _labelled_values(ctx: _Ctx, nodes: list[Node], path: str, expect: int, what:
 
 
 def _section(ctx: _Ctx, node: Node, path: str, depth: int, used_ids: set[str]) -> m.Section:
-    f = _mapping(ctx, node, path, allowed={"id", "heading", "byline", "blocks", "sections"},
-                 required=("heading",))
-    heading = _text(ctx, f["heading"][1], path + ".heading") if "heading" in f else m.Text("", "")
+    f = _mapping(ctx, node, path, allowed={"id", "heading", "numbered", "byline", "blocks", "sections"})
+    heading = _text(ctx, f["heading"][1], path + ".heading") if "heading" in f else None
+    numbered = _numbered(ctx, f, path, heading is not None, depth)
     sid = _opt(ctx, f, "id", _string, path) or f"s{len(used_ids) + 1}"
     if sid in used_ids:
         ctx.error(f["id"][1] if "id" in f else node, f"section id '{sid}' is used twice", "make ids unique", path)
@@ -198,5 +198,25 @@ def _section(ctx: _Ctx, node: Node, path: str, depth: int, used_ids: set[str]) -
                     subs.append(_section(ctx, sn, f"{path}.sections[{i}]", depth + 1, used_ids))
                 except _Stop:
                     pass
-    return m.Section(sid, heading, _opt(ctx, f, "byline", _text, path), tuple(blocks), tuple(subs))
+    if heading is None and "blocks" not in f and "sections" not in f:
+        ctx.error(node, "a section without a heading has nothing in it",
+                  "add `blocks:` (a preamble), or a `heading:`", path)
+    return m.Section(sid, heading, _opt(ctx, f, "byline", _text, path), tuple(blocks), tuple(subs), numbered)
+
+
+def _numbered(ctx: _Ctx, f: dict, path: str, headed: bool, depth: int) -> bool:
+    """`numbered: false`: a top-level heading printed without its number (and not counted)."""
+    if "numbered" not in f:
+        return True
+    key, node = f["numbered"]
+    if not (isinstance(node, ScalarNode) and node.tag == BOOL):
+        ctx.error(node, f"expected true or false, found {_kind_of(node)}",
+                  "write `numbered: false` (a heading without its number) or leave it out", path + ".numbered")
+        return True
+    if not headed:
+        ctx.error(key, "a section without a heading has no number", "remove `numbered`, or add a `heading`",
+                  path + ".numbered")
+    elif depth >= 2:
+        ctx.error(key, "sub-sections are not numbered", "remove `numbered`", path + ".numbered")
+    return node.value.lower() not in ("false", "no", "off")
 
