@@ -95,7 +95,10 @@ def test_outloud_no_errors(validation_builds, outloud):
             if f["rule"] == "TAG-002":
                 lines = (f.get("evidence") or "").split("; ")
                 furniture = _furniture(b)
-                if f.get("count", 1) <= len(lines) and all(_is_furniture(x, furniture) for x in lines):
+                # each "(continued)" caption stands over the table's repeated head row, an artifact too, which
+                # outloud counts but does not always quote (it quotes two lines)
+                heads = sum("(continued)" in x or "（续）" in x for x in lines)
+                if f.get("count", 1) <= len(lines) + heads and all(_is_furniture(x, furniture) for x in lines):
                     continue
             problems.append(f"{b.name}: {f['rule']} {f['message']} [{f.get('evidence')}]")
     assert not problems, "\n".join(problems)
