@@ -105,8 +105,15 @@ def synthetic(copies: int, folder: Path) -> Path:
     doc["sections"] = out
     doc["id"] = f"synthetic-{copies}"
     path = folder / f"synthetic-{copies}.yaml"
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), "utf-8")
+    path.write_text(yaml.dump(doc, Dumper=_PlainDumper, allow_unicode=True, sort_keys=False), "utf-8")
     return path
+
+
+class _PlainDumper(yaml.SafeDumper):
+    """Writes repeated parts out in full: anchors and aliases would count against the loader's alias limit."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
 
 
 def _plain_paragraphs(lang: str) -> str:

@@ -66,8 +66,15 @@ class Para(Flowable):
     # -- layout
     def _prepared(self) -> Prepared:
         if self._prep is None:
-            self._prep = prepare(self.runs, self.style, self.origin)
-            _MEMO[self._key] = (self._prep, self._line_memo)
+            # another paragraph with the same runs and style may have been prepared since this one was made
+            # (a briefing repeats table cells and labels; a paragraph whose lines came from the memo is
+            # prepared only when drawn): take that one
+            memo = _MEMO.get(self._key)
+            if memo is not None and memo[0] is not None:
+                self._prep = memo[0]
+            else:
+                self._prep = prepare(self.runs, self.style, self.origin)
+                _MEMO[self._key] = (self._prep, self._line_memo)
         return self._prep
 
     def _layout(self, availW: float) -> None:
