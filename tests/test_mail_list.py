@@ -230,7 +230,10 @@ def test_rate_paces_the_messages(smtpd, content: Path, tmp_path: Path) -> None:
 
     handler.handle_DATA = stamped  # type: ignore[method-assign]
     run(list_args(content, readers, port, "--rate", "300/min"))
-    assert len(stamps) == 4 and stamps[-1] - stamps[0] >= 3 * 0.2 - 0.02
+    # 300/min: a send starts 0.2 s after the one before; the server sees each DATA a little after its send
+    # starts, by a delay that varies under load, so the spacing it sees is checked with 0.1 s to spare
+    # (unpaced, the four arrive within about 0.05 s)
+    assert len(stamps) == 4 and stamps[-1] - stamps[0] >= 3 * 0.2 - 0.1
 
 
 # ---- bad input, found before anything is sent -------------------------------------------------------------
