@@ -562,7 +562,9 @@ class Composer:
         style = []
         if caption is not None:
             # the caption is the table's first row, so it stays with the header when the table splits
-            continued = Para(one(self.L["table_continued"].format(n=self.tables, title=t.title), bold=True), cap)
+            # over the rest of the table on the next page: "表1（续）" / "Table 1 (continued)", an artifact (the
+            # caption with the title is in the tree once), short as page furniture is
+            continued = Para(one(self.L["table_continued"].format(n=self.tables), bold=True), cap)
             data.insert(0, [caption] + [""] * (len(t.columns) - 1))
             style += [("SPAN", (0, 0), (-1, 0)), ("LEFTPADDING", (0, 0), (0, 0), 0),
                       ("BOTTOMPADDING", (0, 0), (-1, 0), 3)]

@@ -21,7 +21,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "source": "资料来源：{text}",
         "figure_caption": "图{n}　{title}",
         "table_caption": "表{n}　{title}",
-        "table_continued": "表{n}（续）　{title}",
+        "table_continued": "表{n}（续）",
         "section_number": "{n}、",
     },
     "en": {
@@ -30,7 +30,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "source": "Source: {text}",
         "figure_caption": "Figure {n}. {title}",
         "table_caption": "Table {n}. {title}",
-        "table_continued": "Table {n} (continued). {title}",
+        "table_continued": "Table {n} (continued)",
         "section_number": "{n}. ",
     },
 }
@@ -187,5 +187,6 @@ def localize(b: m.Briefing, lang: m.Lang) -> m.LocalBriefing:
         id=b.id, lang=lang, masthead=loc.t(b.masthead), title=loc.t(b.title), subtitle=loc.t(b.subtitle),
         date=format_date_text(b.date, lang), iso_date=b.date, author=loc.t(b.author),
         source=loc.t(b.source), keywords=b.keywords.get(lang, ()),
-        sections=tuple(loc.section(s, 1) for s in b.sections), labels=STRINGS[lang])
+        sections=tuple(loc.section(s, 1) for s in b.sections), labels=STRINGS[lang],
+        running_title=loc.t(b.running_title) or loc.t(b.title))
 

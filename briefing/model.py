@@ -197,6 +197,7 @@ class Briefing:
     glossary: tuple[Term, ...] = ()
     names: tuple[Name, ...] = ()
     zh_grouping: bool = False          # `numbers: {zh_grouping: true}`: 15,000亿元 instead of 15000亿元
+    running_title: Text | None = None  # the title's short form for the running header (default: the title)
 
 
 # ---------------------------------------------------------------- localized model
@@ -316,3 +317,4 @@ class LocalBriefing:
     keywords: tuple[str, ...]
     sections: tuple[LSection, ...]
     labels: dict[str, str]  # the document's own strings (page n of m, contents, …)
+    running_title: str = ""  # the running header's title: the content's running_title, else the title

@@ -55,8 +55,8 @@ def _layout(b: m.Briefing, lang: m.Lang, local: m.LocalBriefing, page, pagesize,
 
     meta = Meta(title=local.title, author=local.author, subject=local.subtitle or local.title,
                 keywords=local.keywords, lang=lang, date=b.date,
-                header_left=(f"{local.masthead}  ·  {local.title}" if lang == "en"
-                             else f"{local.masthead}　{local.title}"),
+                header_left=(f"{local.masthead}  ·  {local.running_title}" if lang == "en"
+                             else f"{local.masthead}　{local.running_title}"),
                 header_right=local.date, page_label=local.labels["page"])
     copts = Options(width=page.frame_width)
     story = compose(local, copts, drawings)

@@ -103,6 +103,27 @@ def test_short_running_header_is_whole(lang):
     assert ("统计公报摘编统计公报" if lang == "zh" else "StatisticalCommuniquéDigest·StatisticalCommuniqué") in head
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_running_title_stands_in_the_header_and_the_title_stays_whole(lang):
+    """`running_title` is the title's short form in the header of pages 2 on; page 1 and the PDF's title
+    keep the whole title."""
+    short = {"zh": "2022年全国统计公报", "en": "China, 2022"}
+    doc = (HEAD % LONG_TITLE + f"running_title: {{zh: {short['zh']}, en: \"{short['en']}\"}}\n"
+           + "sections:\n  - heading: {zh: 综合, en: General}\n    blocks:\n" + filler("zh", 12))
+    pdf = build_model(loads(doc, "t.yaml"), lang, BuildOptions(chart_cache=False, parallel=False))
+    with pdfplumber.open(io.BytesIO(pdf)) as d:
+        b = Built([p.chars for p in d.pages], (d.pages[0].width, d.pages[0].height))
+        title = d.metadata.get("Title")
+    top = theme.Page(*theme.A4).top
+    for n in range(2, len(b.pages) + 1):
+        head = [text_of(r).replace(" ", "") for r in b.lines(n, 0, top)]
+        assert head == [("统计公报摘编" + short["zh"] + "2023年2月28日") if lang == "zh" else
+                        ("StatisticalCommuniquéDigest·" + short["en"] + "28February2023").replace(" ", "")], n
+    assert title == LONG_TITLE[lang]
+    first = "".join(text_of(r) for r in b.lines(1)).replace(" ", "")
+    assert LONG_TITLE[lang].replace(" ", "") in first
+
+
 # ------------------------------------------------------------------ tables across pages
 
 def tables_doc(lang: str, rows: int, count: int, note: bool = False, step: int = 4) -> str:

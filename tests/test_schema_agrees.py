@@ -106,6 +106,8 @@ BROKEN: dict[str, str] = {
     "numbered on a sub-section": HEAD + "sections:\n  - heading: {zh: 甲, en: A}\n    sections:\n"
                                  "      - heading: {zh: 乙, en: B}\n        numbered: false\n        blocks: []\n",
     "a section without a heading or blocks": HEAD + "sections:\n  - id: empty\n",
+    "running_title as a plain string": HEAD + "running_title: Short\n" + SECTIONS,
+    "running_title with one side": HEAD + "running_title: {en: Short}\n" + SECTIONS,
 }
 
 

@@ -162,7 +162,7 @@ def _furniture(local: m.LocalBriefing, page: int, pages: int, header: tuple[str,
             if isinstance(b, m.LTable):
                 n += 1
                 if b.title:
-                    out.append(labels["table_continued"].format(n=n, title=b.title))
+                    out.append(labels["table_continued"].format(n=n))
                 out += list(b.columns)
     return out
 
@@ -173,7 +173,7 @@ def test_artifacts_are_page_furniture_and_nothing_else(read, lang):
     page: nothing else is left out of the reading."""
     doc = read[lang]
     local = localize(load(str(SAMPLE)), lang)
-    header = ((f"{local.masthead}·{local.title}" if lang == "en" else f"{local.masthead}{local.title}"),
+    header = ((f"{local.masthead}·{local.running_title}" if lang == "en" else f"{local.masthead}{local.running_title}"),
               local.date)
     pages = len(doc.reader.pages)
     repeated = 0

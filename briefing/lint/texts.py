@@ -37,7 +37,7 @@ class Site:
 
 def sites(b: m.Briefing) -> Iterator[Site]:
     """Every text of the briefing, in file order within each part."""
-    for name in ("masthead", "title", "subtitle", "author", "source"):
+    for name in ("masthead", "title", "running_title", "subtitle", "author", "source"):
         t = getattr(b, name)
         if t is not None:
             yield Site(t, name, "text")

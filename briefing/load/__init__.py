@@ -53,8 +53,8 @@ __all__ = ["BLOCK_KINDS", "CHART_KINDS", "MAX_ABS", "MAX_DEPTH", "MAX_EXPR", "MA
 
 MAX_ID = 100   # the id names the PDFs: <id>.zh.pdf and its temporary file must fit in 255 bytes
 
-TOP_FIELDS = {"briefing", "id", "masthead", "title", "subtitle", "date", "author", "source", "keywords",
-              "data", "sections", "glossary", "names", "numbers"}
+TOP_FIELDS = {"briefing", "id", "masthead", "title", "running_title", "subtitle", "date", "author", "source",
+              "keywords", "data", "sections", "glossary", "names", "numbers"}
 
 
 def load(path: str | Path) -> m.Briefing:
@@ -121,7 +121,7 @@ def loads(text: str, file: str = "<string>") -> m.Briefing:
                               "numbers.zh_grouping")
         except _Stop:
             pass
-    texts = {k: get(k, _text) for k in ("masthead", "title", "subtitle", "author", "source")}
+    texts = {k: get(k, _text) for k in ("masthead", "title", "running_title", "subtitle", "author", "source")}
     sections: list[m.Section] = []
     used: set[str] = set()
     if "sections" in top:
@@ -147,7 +147,7 @@ def loads(text: str, file: str = "<string>") -> m.Briefing:
     return m.Briefing(id=bid, path=file, masthead=texts["masthead"], title=texts["title"],
                       subtitle=texts["subtitle"], date=date, author=texts["author"], source=texts["source"],
                       keywords=keywords, data=values, sections=tuple(sections), glossary=terms, names=listed,
-                      zh_grouping=zh_grouping)
+                      zh_grouping=zh_grouping, running_title=texts["running_title"])
 
 
 def _glyph_errors(ctx: _Ctx) -> list:
