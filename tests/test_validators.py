@@ -49,58 +49,56 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _furniture(b) -> list[str]:
-    """The lines of page furniture that outloud's TAG-002 can take for prose, whitespace removed: the
-    running header (masthead · title, then the date) and each titled table's "(continued)" caption."""
+def _head_rows(b) -> list[str]:
+    """Each table's column heads of the file in b's language, as one line with whitespace removed: the
+    head row a table repeats (as an artifact) on each page it continues on."""
     from briefing import model as m
     from briefing.load import load
     from briefing.localize import localize
 
-    local = localize(load(str(b.content)), b.lang)
-    lines = [_squash(f"{local.masthead}·{local.title}{local.date}")]
-    n = 0
+    heads: list[str] = []
 
     def walk(sections) -> None:
-        nonlocal n
         for s in sections:
-            for block in s.blocks:
-                if isinstance(block, m.LTable):
-                    n += 1
-                    if block.title:
-                        lines.append(_squash(local.labels["table_continued"].format(n=n, title=block.title)))
+            heads.extend(_squash("".join(block.columns)) for block in s.blocks if isinstance(block, m.LTable))
             walk(s.sections)
 
-    walk(local.sections)
-    return lines
+    walk(localize(load(str(b.content)), b.lang).sections)
+    return heads
 
 
-def _is_furniture(line: str, furniture: list[str]) -> bool:
+def _is_repeated_head(line: str, heads: list[str]) -> bool:
     """outloud quotes a line's first 90 characters, cut with "…"."""
     text = _squash(line.removesuffix("…"))
-    return len(text) >= 10 and any(f.startswith(text) for f in furniture)
+    return len(text) >= 10 and any(text in h for h in heads)
 
 
 def test_outloud_no_errors(validation_builds, outloud):
-    """No outloud error on any PDF. The one exception is its TAG-002 heuristic ("prose marked as an
-    artifact") where it cannot see that a line is furniture: it only recognises lines that recur on three
-    pages (or on every page of a short file), so the running header that a two- or three-page English
-    release prints from page 2 on, and a table's "Table 1 (continued). …" caption over its repeated
-    head, are reported. Those lines, and only those, are accepted here (docs/accessibility.md): any other
-    line it reports fails the test, and test_tagging checks that artifacts hold nothing but furniture."""
+    """No outloud error on any PDF, with one exception: a table's head row repeated on a page where the
+    table continues, when its words read like a sentence (national-2020q1's "Indicator | Value, first
+    quarter | Growth on the first quarter of 2019 (%)").
+
+    That row is page furniture and an artifact on purpose (issue #12: the table is one Table, its head
+    read once; ISO 32000-1 §14.8.2.2). outloud's TAG-002 (outloud/rules/tagging.py, artifacted_prose)
+    reports an artifact line of >= 8 words with >= 4 lower-case ones unless furniture_keys() finds the
+    line on 3 pages (documents of 6 pages or more) or on every page (shorter ones). A head row is on the
+    page the table starts on, tagged, and on each page it continues on, so a table continued once in a
+    document of 3 pages or more is reported whatever the PDF does, short of not repeating the head (worse
+    in print) or tagging it twice (a reader would hear it twice). So such a finding is accepted when every
+    line it quotes is part of one of the file's column-head rows and it quotes every line it counts;
+    anything else fails, the running header and the "(continued)" caption included (they are short, so
+    outloud must not report them), and test_tagging checks that artifacts hold nothing but furniture.
+    docs/accessibility.md says the same."""
     problems = []
     for b in validation_builds:
         res = outloud[b.pdf]
         assert res.crashed is None, f"{b.name}: outloud could not read it: {res.crashed}"
         for f in res.errors:
-            if f["rule"] == "TAG-002":
+            if f["rule"] == "TAG-002" and (f.get("page") or 1) > 1:
                 lines = (f.get("evidence") or "").split("; ")
-                furniture = _furniture(b)
-                # each "(continued)" caption stands over the table's repeated head row, an artifact too, which
-                # outloud counts but does not always quote (it quotes two lines)
-                heads = sum("(continued)" in x or "（续）" in x for x in lines)
-                if f.get("count", 1) <= len(lines) + heads and all(_is_furniture(x, furniture) for x in lines):
+                if f.get("count", 1) <= len(lines) and all(_is_repeated_head(x, _head_rows(b)) for x in lines):
                     continue
-            problems.append(f"{b.name}: {f['rule']} {f['message']} [{f.get('evidence')}]")
+            problems.append(f"{b.name}: {f['rule']} p{f.get('page')} {f['message']} [{f.get('evidence')}]")
     assert not problems, "\n".join(problems)
 
 
