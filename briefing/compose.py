@@ -19,7 +19,7 @@ from . import model as m
 from . import tagging, theme
 from .figure import Figure
 from .fonts import font_name, line_width
-from .localize import section_number
+from .localize import plain, section_number
 from .tagging import Node
 from .typeset import Para, ParaStyle, Run
 
@@ -350,9 +350,9 @@ class Composer:
                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 2), ("TOPPADDING", (0, 0), (-1, -1), 0),
                                   ("VALIGN", (0, 0), (-1, -1), "BOTTOM")])
         title = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=sz.title, leading=sz.title * 1.35,
-                          align="center", first_indent=0, color=theme.INK, space_before=12)
+                          align="center", first_indent=0, color=theme.INK, space_before=12, balance=True)
         sub = replace(title, size=sz.h2, leading=sz.h2 * 1.5, color=theme.GREY_DARK, space_before=3)
-        src = replace(self.small, align="center", space_before=3, space_after=8)
+        src = replace(self.small, align="center", space_before=3, space_after=8, balance=True)
         out: list[Flowable] = [
             masthead,
             Spacer(1, 4),
@@ -398,12 +398,12 @@ class Composer:
             text = (section_number(n, self.lang) if s.numbered else "") + s.heading
             style = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=sz.h1, leading=sz.h1 * 1.45,
                               align="left", first_indent=0, color=theme.RED, space_before=10, space_after=2,
-                              keep_with_next=True)
+                              keep_with_next=True, balance=True)
         else:
             text = s.heading
             style = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=sz.h2, leading=sz.h2 * 1.5,
                               align="left", first_indent=0, color=theme.INK, space_before=6, space_after=1,
-                              keep_with_next=True)
+                              keep_with_next=True, balance=True)
         outer, level = self.parent, self.level
         out: list[Flowable] = []
         if s.heading:
@@ -434,7 +434,7 @@ class Composer:
         if isinstance(b, m.LHeading):
             st = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.body,
                            leading=self.sz.leading, align="left", first_indent=0, space_before=4,
-                           keep_with_next=True)
+                           keep_with_next=True, balance=True)
             return [self.tag(Para(runs(b.text, bold=True), st), f"H{self.level + 2}")]
         if isinstance(b, m.LBullets):
             # Chinese: a square in the 2 em indent of the body text, justified; English: a round bullet
@@ -478,14 +478,14 @@ class Composer:
         val = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=size, leading=size * 1.25, align="center",
                         first_indent=0, color=theme.RED)
         lab = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.small, leading=self.sz.small * 1.35,
-                        align="center", first_indent=0, color=theme.INK)
+                        align="center", first_indent=0, color=theme.INK, balance=True)
         note = replace(lab, color=theme.GREY_DARK, size=self.sz.small - 0.5)
         # tagged as a Figure (its caption beside it) that reads as its figures
         group = self.parent.add("Div") if f.title else self.parent
         caption = self.tag(Para(one(f.title, bold=True), cap), "Caption", group) if f.title else None
         figure = group.add("Figure", alt=panel_alt(f, self.lang))
         cells = [[Para(one(i.value, bold=True, figure=True), val), Para(one(i.label), lab)]
-                 + ([Para(one(i.note), note)] if i.note else []) for i in f.items]
+                 + ([Para(runs(i.note), note)] if i.note else []) for i in f.items]
         for paras in cells:
             for para in paras:
                 para.tag = figure
@@ -643,7 +643,8 @@ def panel_alt(f: m.LFigures, lang: str) -> str:
     items = []
     for i in f.items:
         item = s["item"].format(label=i.label.strip(), value=i.value.strip()).strip()
-        items.append(s["note"].format(item=item, note=i.note.strip()) if i.note.strip() else item)
+        note = plain(i.note).strip()
+        items.append(s["note"].format(item=item, note=note) if note else item)
     return s["sep"].join(items) + s["end"] if items else ""
 
 

@@ -165,7 +165,7 @@ class _Localizer:
             return m.LFigures(self.t(blk.title), tuple(
                 m.LFigure(format_metric(self.data[i.metric], self.lang, zh_grouping=self.b.zh_grouping),
                           self.metric_label(i.metric, i.label),
-                          self.t(i.note)) for i in blk.items))
+                          self.r(i.note)) for i in blk.items))
         if isinstance(blk, m.Table):
             cells = [[self.cell(c) for c in row] for row in blk.rows]
             return m.LTable(self.t(blk.title), tuple(self.t(c) for c in blk.columns),

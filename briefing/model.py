@@ -239,7 +239,7 @@ class LSource:
 class LFigure:
     value: str        # formatted value, e.g. "6.3%"
     label: str
-    note: str
+    note: Rich        # its figures marked, so that a line never breaks inside one ("1.8 percentage points lower")
 
 
 @dataclass(frozen=True)

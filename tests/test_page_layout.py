@@ -261,3 +261,45 @@ def test_a_section_without_heading_and_an_unnumbered_one_take_no_number(lang):
     start = norm.index(want[0])
     assert norm[start:start + len(want)] == want
     assert outline == bookmarks
+
+
+# ------------------------------------------------------------------ balanced headings
+
+TITLES = {
+    "zh": ["中华人民共和国2022年国民经济和社会发展统计公报：综合", "2024年湖口县国民经济和社会发展统计公报：综合与农业"],
+    "en": ["Statistical Communiqué of Zhejiang Province on the 2023 National Economic and Social Development: "
+           "General Results", "Preliminary Accounting Results of GDP for the First Quarter of 2020"],
+}
+
+
+def sized_lines(b: Built, size: float) -> list[str]:
+    """The text lines on page 1 set at `size` pt (the title: 20 pt; section headings: 14 pt)."""
+    return [text_of([c for c in row if abs(c["size"] - size) < 0.01]) for row in b.lines(1)
+            if any(abs(c["size"] - size) < 0.01 for c in row)]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("k", [0, 1])
+def test_titles_and_headings_break_into_even_lines_at_phrase_ends(lang, k):
+    """A title over two or three lines: lines of about the same length, no runt last line, no break inside
+    统计公报 or after `of`/`the`; a section heading likewise."""
+    title = TITLES[lang][k]
+    heading = {"zh": ["中华人民共和国2022年国民经济和社会发展统计公报：综合、农业、工业和建筑业",
+                      "2024年湖口县国民经济和社会发展统计公报：综合与农业、工业和建筑业、服务业"],
+               "en": ["Statistical Communiqué of the People’s Republic of China on the 2022 National Economic "
+                      "and Social Development", "Preliminary Accounting Results of GDP for the First Quarter of "
+                      "2020 and for the Same Quarter of 2019"]}[lang][k]
+    doc = (HEAD % {"zh": title, "en": title}
+           + f"sections:\n  - heading: {{zh: \"{heading}\", en: \"{heading}\"}}\n    blocks:\n"
+           + "      - paragraph: {zh: 正文。, en: Text.}\n")
+    b = build(doc, lang)
+    for size in (theme.SIZES[lang].title, theme.SIZES[lang].h1):
+        lines = sized_lines(b, size)
+        assert len(lines) >= 2, lines
+        widths = [len(x) for x in lines]
+        assert min(widths) >= 0.55 * max(widths), lines
+        if lang == "zh":
+            assert not any(x.endswith("统计公") for x in lines), lines
+            assert sum(ch.isalnum() for ch in lines[-1]) >= 3, lines
+        else:
+            assert not any(re.search(r"(?i)(of|the|on|and|for)$", x) for x in lines), lines

@@ -57,7 +57,7 @@ def expected(local: m.LocalBriefing, toc: bool = False) -> list[tuple[str, str]]
                 out.append(("Caption", b.title))
             fmt, note, sep, end = PANEL[lang]
             items = [fmt.format(label=i.label, value=i.value).strip() for i in b.items]
-            items = [note.format(item=t, note=i.note) if i.note else t for t, i in zip(items, b.items)]
+            items = [note.format(item=t, note=plain(i.note)) if i.note else t for t, i in zip(items, b.items)]
             out.append(("Figure", sep.join(items) + end))
         elif isinstance(b, m.LTable):
             counts["table"] += 1

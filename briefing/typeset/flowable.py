@@ -10,6 +10,7 @@ from reportlab.platypus import Flowable
 
 from .. import fonts, tagging
 from ..model import Lang
+from .balance import balanced_lines
 from .breaker import Line, Prepared, check_glyphs, lines_for, prepare
 from .metrics import ink_bounds
 from .style import ParaStyle, Run
@@ -87,7 +88,10 @@ class Para(Flowable):
         key = (availW, self._start)
         lines = self._line_memo.get(key)
         if lines is None:
-            lines = lines_for(self._prepared(), availW, self._start)
+            if self.style.balance and self._start == 0:
+                lines = balanced_lines(self._prepared(), availW)
+            else:
+                lines = lines_for(self._prepared(), availW, self._start)
             if len(self._line_memo) < 32:
                 self._line_memo[key] = lines
         self._lines = list(lines)

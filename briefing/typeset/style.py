@@ -33,6 +33,7 @@ class ParaStyle:
     space_before: float = 0.0
     space_after: float = 0.0
     keep_with_next: bool = False  # headings: never left alone at a page bottom
+    balance: bool = False         # headings and titles: lines as even as the breaks allow (typeset/balance.py)
 
     @property
     def indent_pt(self) -> float:
