@@ -54,7 +54,7 @@ __all__ = [
 
 # Bump whenever the drawing code or its constants change: it is part of the cache key (we cannot ask
 # matplotlib for its version without importing it, which a warm rebuild must not do).
-CHART_CODE_VERSION = 8
+CHART_CODE_VERSION = 9
 
 log = logging.getLogger(__name__)
 

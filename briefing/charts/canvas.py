@@ -311,12 +311,12 @@ class _Canvas:
             self._over.append((Z_TEXT, _text(s, x, y - _VA[va] * size, size, bold, color, _HA[ha])))
 
     def lines(self, x: float, y: float, lines: list[str], *, size: float = LABEL_PT, ha: str = "right",
-              color: str = theme.INK) -> None:
+              color: str = theme.INK, bold: bool = False) -> None:
         """Lines of a wrapped label, centred vertically on y."""
         step = size * 1.2
         top = y + (len(lines) - 1) * step / 2
         for i, ln in enumerate(lines):
-            self.text(x, top - i * step, ln, size=size, ha=ha, color=color)
+            self.text(x, top - i * step, ln, size=size, ha=ha, color=color, bold=bold)
 
     def rect(self, x: float, y: float, w: float, h: float, color: str) -> None:
         self._over.append((Z_RECT, _fill(_rect_segments(x, y, x + w, y + h), color)))

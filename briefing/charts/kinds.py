@@ -6,6 +6,7 @@ and `KINDS` (in `charts/__init__.py`), its alt-text name in `alt.py`.
 """
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable
 
@@ -70,7 +71,9 @@ def _hbar_rows(c: _Canvas, rows: list[tuple[str, list[ChartPoint]]], colours: tu
     ax = c.axes(left, bottom, aw, plot_h)
 
     values = [p.value for _, pts in rows for p in pts]
-    widths = [text_width(p.text, VALUE_PT, True) for _, pts in rows for p in pts]
+    # a negative value's label, left of its bar, keeps 14 pt from the category labels (6 pt read as one
+    # phrase: `石墨及碳素制品 −16.8%`)
+    widths = [text_width(p.text, VALUE_PT, True) + (8.0 if p.value < 0 else 0.0) for _, pts in rows for p in pts]
     ref_vals = [reference.value] if reference else []
     # a label that would be crossed by the reference line starts past it: leave room for that
     fit_vals = [max(v, reference.value) if reference and 0 <= v < reference.value else v for v in values]
@@ -185,18 +188,48 @@ def _bar(c: _Canvas) -> Figure:
 
 
 def _line(c: _Canvas) -> Figure:
-    """Lines over categories (months). Series told apart by colour, dash and marker; named at their
-    ends instead of a legend; every point labelled above (the higher series) or below (the lower)."""
+    """Lines over categories (months, quarters). Series told apart by colour, dash and marker; each line's
+    last value and its series name right of its end, instead of a legend (names wrapped to at most a fifth
+    of the width; ends that are close pushed apart). Points are labelled above (the higher series) or
+    below (the lower). Where every category label and every point label fits its column all are drawn;
+    where they would collide, every k-th category is labelled, with its points (see `_label_step`);
+    category labels go over two lines where that lets more of them be drawn (`2015年` / `一季度`)."""
     ch, W = c.chart, c.width
     n_x = len(ch.categories)
-    names_w = max((text_width(s, LABEL_PT) for s in ch.series), default=0.0)
+    names = [wrap(s, W * 0.2, LABEL_PT, bold=j == 0) for j, s in enumerate(ch.series)]
+    names_w = max((text_width(ln, LABEL_PT, j == 0) for j, lines in enumerate(names) for ln in lines),
+                  default=0.0)
     ticks_w = 26.0
-    left, right = ticks_w + 6, names_w + 10
-    bottom = LABEL_PT * 1.2 + 8
+    end_w = max((text_width(row[-1].text, TICK_PT, True) for row in ch.matrix if row), default=0.0)
+    left, right = ticks_w + 6, end_w + 4 + names_w + 10
+    aw = W - left - right
+    value_w = max((text_width(p.text, TICK_PT, True) for row in ch.matrix for p in row), default=0.0)
+    period = _period(ch.categories)
+
+    def layout(cats: list[list[str]]) -> tuple[int, float, float, list[list[str]]]:
+        """(label step, inset of the first and last points, room a label needs (pt), the labels) with
+        these labels: the first and last points sit far enough in that their labels stay off the tick
+        labels at the left and the line ends' labels at the right."""
+        cat_w = max((text_width(ln, LABEL_PT) for lines in cats for ln in lines), default=0.0)
+        inset = max(value_w, cat_w) / 2 + 2
+        need = max(cat_w + 6, value_w + 3)
+        return _label_step(n_x, (aw - 2 * inset) / max(n_x - 1, 1), need, period), inset, need, cats
+
+    step, inset, need, cats = layout([[s] for s in ch.categories])
+    if step > 1:
+        two = layout([wrap(s, text_width(s, LABEL_PT) * 0.62, LABEL_PT, max_lines=2) for s in ch.categories])
+        if two[0] < step:
+            step, inset, need, cats = two
+    pitch = (aw - 2 * inset) / max(n_x - 1, 1)
+    margin = max(0.3, inset / pitch) if n_x > 1 else 0.5
+    shown = [k for k in range(n_x) if k % step == 0 or k == n_x - 1]
+    if len(shown) > 1 and (shown[-1] - shown[-2]) * pitch < need:   # the last too close to the one before
+        shown.pop(-2)
+    label_lines = max((len(lines) for lines in cats), default=1)
+    bottom = LABEL_PT * 1.2 * label_lines + 8
     top = TICK_PT * 1.2 + 8 if ch.unit else 6
     plot_h = min(150.0, max(100.0, W * 0.26))
     c.size(bottom + plot_h + top)
-    aw = W - left - right
     ax = c.axes(left, bottom, aw, plot_h)
     vals = [p.value for row in ch.matrix for p in row]
     vmin, vmax = min(vals), max(vals)
@@ -206,40 +239,75 @@ def _line(c: _Canvas) -> Figure:
     if vmin >= 0 and lo < 0:
         lo = 0.0
     ax.set_ylim(lo, hi)
-    ax.set_xlim(-0.3, n_x - 0.7)
+    ax.set_xlim(-margin, n_x - 1 + margin)
     _value_ticks(ax, "y", c, lo, hi, nbins=4)
     # colour, dashes (in line widths) and marker tell the series apart, in grey too
     styles = [(theme.RED, (), "o"), (theme.GREY_DARK, (4, 2), "s"), (theme.GREY, (1, 1.5), "^"),
               (theme.RED_LIGHT, (), "D")]
     for j, row in enumerate(ch.matrix):
         col, ls, mk = styles[j % len(styles)]
-        ax.line(range(len(row)), [p.value for p in row], col, 1.6, dashes=ls, marker=mk, marker_size=4)
-    for k, cat in enumerate(ch.categories):
+        ax.line(range(len(row)), [p.value for p in row], col, 1.6, dashes=ls, marker=mk,
+                marker_size=4 if step == 1 else 3)
+    for k in shown:
         xp, _ = c.to_points(ax, k, 0)
-        c.text(xp, bottom - 5, cat, size=LABEL_PT, ha="center", va="top")
+        for i, ln in enumerate(cats[k]):
+            c.text(xp, bottom - 5 - i * LABEL_PT * 1.2, ln, size=LABEL_PT, ha="center", va="top")
         column = sorted(((row[k].value, j) for j, row in enumerate(ch.matrix) if k < len(row)), reverse=True)
         for rank, (v, j) in enumerate(column):
+            if k == len(ch.matrix[j]) - 1:
+                continue   # a line's last value is written at its end
             p = ch.matrix[j][k]
             _, yp = c.to_points(ax, k, v)
             below = rank == len(column) - 1 and len(column) > 1
             c.text(xp, yp + (-PAD - 1 if below else PAD + 1), p.text, size=TICK_PT, bold=j == 0,
                    color=theme.INK if j == 0 else theme.GREY_DARK, ha="center",
                    va="top" if below else "baseline")
-    # series names at the line ends, pushed apart when the ends are close
+    # last values and series names at the line ends, pushed apart when the ends are close
     ends = sorted(((c.to_points(ax, len(row) - 1, row[-1].value)[1], j) for j, row in enumerate(ch.matrix)
                    if row), reverse=True)
-    placed: list[float] = []
+    step_y = LABEL_PT * 1.2
+    floor: float | None = None   # the lowest point the names above reach
     for y, j in ends:
-        if placed and placed[-1] - y < LABEL_PT * 1.3:
-            y = placed[-1] - LABEL_PT * 1.3
-        placed.append(y)
-        if j < len(ch.series):
-            c.text(left + aw + 8, y, ch.series[j], size=LABEL_PT, color=styles[j % len(styles)][0],
-                   bold=j == 0)
+        lines = names[j] if j < len(names) else []
+        half = (len(lines) - 1) * step_y / 2 + LABEL_PT * 0.6
+        if floor is not None and floor - (y + half) < LABEL_PT * 0.3:
+            y = floor - LABEL_PT * 0.3 - half
+        floor = y - half
+        c.text(left + aw + 8 + end_w, y, ch.matrix[j][-1].text, size=TICK_PT, bold=j == 0, ha="right",
+               color=theme.INK if j == 0 else theme.GREY_DARK)
+        c.lines(left + aw + 12 + end_w, y, lines, size=LABEL_PT, ha="left", color=styles[j % len(styles)][0],
+                bold=j == 0)
     if ch.unit:
         c.text(0, c.height - TICK_PT * ASCENT - 1, ch.unit, size=TICK_PT, color=theme.GREY_DARK,
                va="baseline")
     return c.finish()
+
+
+def _period(categories: tuple[str, ...]) -> int:
+    """The length of the cycle the categories run through once their years are taken out (quarters 4,
+    months 12: `2015年一季度`, `2015 Q1`, `Jan 2024`), or 0 when they have none."""
+    keys = [re.sub(r"(19|20)\d\d", "", s).strip() for s in categories]
+    for p in range(2, len(keys) // 2 + 1):
+        if len(set(keys[:p])) == p and all(keys[i] == keys[i + p] for i in range(len(keys) - p)):
+            return p
+    return 0
+
+
+def _label_step(n: int, pitch: float, need: float, period: int = 0) -> int:
+    """Every how many of `n` categories `pitch` points apart a label `need` points wide can be drawn
+    without touching the next one. Categories that cycle (quarters, months) are labelled at the same
+    place in each cycle: the step divides the period or is a multiple of it (every 2nd or 4th quarter,
+    every 3rd, 6th or 12th month). Otherwise the smallest step that fits, or a step up to half as large
+    again that divides the run (n - 1), so that the first and the last categories are both labelled."""
+    if n < 2 or need <= pitch:
+        return 1
+    least = int(-(-need // pitch))
+    if period:
+        return next((k for k in range(least, n + period) if period % k == 0 or k % period == 0), least)
+    for k in range(least, int(least * 1.5) + 1):
+        if (n - 1) % k == 0:
+            return k
+    return least
 
 
 def _donut(c: _Canvas) -> Figure:

@@ -24,13 +24,15 @@ def text_width(s: str, size: float, bold: bool = False, lang: Lang | None = None
 
 def wrap(s: str, max_width: float, size: float, bold: bool = False, max_lines: int = 3,
          lang: Lang | None = None) -> list[str]:
-    """A label broken into lines no wider than `max_width` by the typesetter's breaker (ragged right).
+    """A label broken into lines no wider than `max_width` by the typesetter's breaker (ragged right), at
+    word spaces and CJK breaks, never at a hyphenation point (a label is short: `ani-|mal` only hurts).
     Lines are balanced: the narrowest measure giving as few lines is used, so a label never ends with one
     short word on its own line. Past `max_lines` the rest stays on the last line."""
     lang_: Lang = lang or LANG.get()
     if not s.strip() or text_width(s, size, bold, lang_) <= max_width:
         return [s] if s.strip() else []
-    style = ParaStyle(lang=lang_, family=FAMILY, size=size, leading=size * 1.2, align="left", first_indent=0)
+    style = ParaStyle(lang=lang_, family=FAMILY, size=size, leading=size * 1.2, align="left", first_indent=0,
+                      hyphenate=False)
     p = prepare([Run(s, bold=bold)], style)
     n = len(lines_for(p, max_width))
     # never narrower than the widest unbreakable piece: a narrower measure would give as few lines only by

@@ -513,7 +513,8 @@ def _fill_joints(p: Prepared) -> None:
         elif a in "—–" and cb == "L":
             brk[k] = True
     p.url = _fill_url_breaks(p)
-    _fill_hyphenation(p, p.url)
+    if p.style.hyphenate:
+        _fill_hyphenation(p, p.url)
 
 
 # URLs and domain names: only characters a URL may hold (RFC 3986), so a URL typed straight into Chinese text

@@ -34,6 +34,7 @@ class ParaStyle:
     space_after: float = 0.0
     keep_with_next: bool = False  # headings: never left alone at a page bottom
     balance: bool = False         # headings and titles: lines as even as the breaks allow (typeset/balance.py)
+    hyphenate: bool = True        # English words may break at hyphenation points (chart labels: never)
 
     @property
     def indent_pt(self) -> float:
