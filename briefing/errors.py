@@ -39,7 +39,12 @@ class BriefingError(Exception):
             msg += f" — {self.fix}"
         if self.where:
             msg = f"{self.where}: {msg}"
-        return " ".join(msg.split("\n"))
+        msg = " ".join(msg.split("\n"))
+        if any(ch < " " and ch != "\t" or "\x7f" <= ch <= "\x9f" for ch in msg):
+            # a control character from a file name or a value (CR, ESC, …) would break the one line or
+            # drive the terminal: shown escaped, as Python writes it
+            msg = "".join(repr(ch)[1:-1] if ch < " " and ch != "\t" or "\x7f" <= ch <= "\x9f" else ch for ch in msg)
+        return msg
 
 
 class ContentError(BriefingError):

@@ -482,7 +482,7 @@ def test_unreadable_pdf(tmp_path: Path, zh_pdf: Path) -> None:
 
 def test_a_folder_is_not_a_pdf(tmp_path: Path) -> None:
     expect_error([str(tmp_path), "--to", "a@example.org", "--from", "b@example.org", "--eml",
-                  str(tmp_path / "o.eml")], tmp_path, "it is a folder")
+                  str(tmp_path / "o.eml")], tmp_path, "is a folder, not a PDF file")
 
 
 def test_not_a_pdf(tmp_path: Path) -> None:

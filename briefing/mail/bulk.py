@@ -7,6 +7,7 @@ who has not yet received it one message over one SMTP connection, logging each o
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import time
 from collections.abc import Callable
@@ -58,6 +59,7 @@ class ListJob:
     get_password: Callable[[SmtpTarget], SmtpTarget] | None = None
     sleep: Callable[[float], None] = time.sleep
     counts: dict[str, int] = field(default_factory=dict)
+    inputs: tuple[Path, ...] = ()       # files the run reads, which the log must never be
 
 
 def _say(job: ListJob, line: str) -> None:
@@ -70,6 +72,14 @@ def run_list(job: ListJob) -> int:
 
     briefing = load(str(job.content))
     log_path = job.log_path or job.out_dir / f"{briefing.id}.send-log.jsonl"
+    for given in job.inputs:   # the log is appended to: never to the content, readers, note or settings file
+        try:
+            same = os.path.samefile(given, log_path)
+        except OSError:
+            same = False
+        if same:
+            raise err(f"the send log {log_path} is the input {given}; it would be written into",
+                      "give --log another file name (default: OUT_DIR/<id>.send-log.jsonl)")
     sendlog = SendLog(log_path)
     sendlog.read() if job.dry_run else sendlog.open()
     try:

@@ -17,10 +17,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TextIO
 
-from ..errors import DeliveryError, OutputError
+from ..errors import DeliveryError, OutputError, Where
 from ..outputs import plan_output, write_output
 from .addresses import parse_address, parse_addresses
-from .common import MAIL, Lang, check_text
+from .common import MAIL, Lang, check_text, control_char, describe_char, read_input
 from .message import build_message, cover_note, message_bytes, source_date_epoch, with_signature
 from .pdfs import PdfAttachment, check_size, format_size, load_pdf, parse_size
 from .settings import Settings, load_settings
@@ -128,14 +128,17 @@ def run_mail(args: argparse.Namespace, *, env: Mapping[str, str] | None = None,
     target = None
     plan = None
     if args.eml:
-        plan = _plan(args.eml, [*args.inputs, *([body_file] if body_file else [])], args.force)
+        plan = _plan(args.eml, [*args.inputs, *([body_file] if body_file else []),
+                                *([str(settings.path)] if settings.path else [])], args.force)
     elif not args.dry_run:
         target = _smtp_target(args, settings, timeout)
-    attachments = [load_pdf(p) for p in args.inputs]
+    attachments = [load_pdf(p, limit) for p in args.inputs]
     check_size(attachments, limit)
     default_subject, default_body = cover_note(attachments, signature=settings.signature.get(attachments[0].lang))
     subject = subject_arg if subject_arg is not None else default_subject
     body = default_body
+    if args.body is not None and (ch := control_char(args.body, allow="\t\n\r\f")) is not None:
+        raise _fail(f"--body contains {describe_char(ch)}", "remove it: a note is plain text")
     if args.body is not None or body_file:
         text = args.body if args.body is not None else _read_text(body_file, "--body-file")
         body = with_signature(text, settings.signature.get(attachments[0].lang))
@@ -214,22 +217,27 @@ def _run_list(args, env, settings: Settings, sender, reply_to, bcc, limit, timeo
                         "put every reader (and their cc) in the recipients file" if option in ("--to", "--cc")
                         else "use --dry-run to see the messages; notes go in --body-file zh=… en=…")
     content = Path(args.inputs[0])
-    if not content.is_file():
-        raise _fail(f"cannot read {content}: no such file", "check the content file path")
+    if not content.is_file():   # said now, before the readers file; the build reads it within its limit
+        from ..inputs import kind_of
+
+        why = f"is {kind_of(os.stat(content).st_mode)}" if os.path.exists(content) else "no such file"
+        raise _fail(f"cannot read {content}: {why}", "check the content file path")
     readers = read_recipients(args.recipients)
     langs = {r.lang for r in readers}
     subjects = _per_lang(args.subject, "--subject", langs)
     for value in subjects.values():
         check_text(value, f"--subject {value!r}")
-    bodies = {lang: _read_text(path, "--body-file")
-              for lang, path in _per_lang(args.body_file, "--body-file", langs).items()}
+    body_files = _per_lang(args.body_file, "--body-file", langs)
+    bodies = {lang: _read_text(path, "--body-file") for lang, path in body_files.items()}
     interval = parse_rate(args.rate or settings.rate) if (args.rate or settings.rate) else 0.0
     target = None if args.dry_run else _smtp_target(args, settings, timeout)
     job = ListJob(content=content, readers=readers, readers_file=Path(args.recipients), out_dir=Path(args.out_dir),
                   log_path=Path(args.log) if args.log else None, sender=sender, reply_to=reply_to, bcc=bcc,
                   signature=settings.signature, subjects=subjects, bodies=bodies, max_size=limit, interval=interval,
                   target=target, dry_run=args.dry_run, out=stdout,
-                  get_password=lambda t: _with_password(t, env, ask, stdin))
+                  get_password=lambda t: _with_password(t, env, ask, stdin),
+                  inputs=tuple(Path(p) for p in [content, args.recipients, *body_files.values(),
+                                                 *([settings.path] if settings.path else [])]))
     return run_list(job)
 
 
@@ -304,13 +312,29 @@ def _is_tty(stream: TextIO) -> bool:
         return False
 
 
+# A cover note is a few paragraphs; 256 KB (a short book) is far more than any note and keeps a wrong
+# file (a PDF, a log, /dev/zero) from being read whole or sent as text.
+MAX_BODY_BYTES = 256 * 1024
+
+
 def _read_text(path_text: str, option: str) -> str:
+    """A --body-file: UTF-8 text (a BOM, as Notepad writes, is dropped), within MAX_BODY_BYTES."""
     path = Path(path_text)
+    data = read_input(path, MAX_BODY_BYTES, subject=f"cannot read {option} {path}", kind="text file",
+                      fix_missing="check the path", fix_size="a cover note is a few lines of text")
     try:
-        if path.stat().st_size > 1024 * 1024:
-            raise _fail(f"{option} {path} is larger than 1 MB", "a cover note is a few lines of text")
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise _fail(f"{option} {path} is not UTF-8 text", "save it as UTF-8") from None
-    except OSError as e:
-        raise _fail(f"cannot read {option} {path}: {(e.strerror or str(e)).lower()}", "check the path") from None
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise DeliveryError(f"{option}: not UTF-8 text (perhaps GBK)", "save it as UTF-8",
+                            Where(str(path), line, col)) from None
+    ch = control_char(text, allow="\t\n\r\f")
+    if ch is not None:   # NUL, ESC, … have no place in a mail (a binary file, a terminal capture)
+        at = text.index(ch)
+        line, col = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+        raise DeliveryError(f"{option}: contains {describe_char(ch)}", "remove it: a note is plain text",
+                            Where(str(path), line, col))
+    if not text.strip():   # an empty note is a mistake (the wrong file, not saved yet), never a blank mail
+        raise _fail(f"{option} {path} is empty", f"write the note in it, or drop {option} to send the default note")
+    return text

@@ -1,10 +1,11 @@
 """What every part of `briefing mail` shares: the error form, the two languages, text checks."""
 from __future__ import annotations
 
+import os
 import unicodedata
 from typing import Literal
 
-from ..errors import DeliveryError
+from ..errors import DeliveryError, Where
 from ..model import Lang as Lang  # the one language type, re-exported for the mail modules
 
 MAIL = "briefing mail"   # the `where` of every mail error, as the user typed the command
@@ -44,3 +45,29 @@ def check_text(value: str, what: str, where: str = MAIL, allow: str = "") -> str
         raise err(f"{what} contains {describe_char(ch)}",
                   "remove it: header values, names and addresses are one line of text", where)
     return value
+
+
+def read_input(path: str | os.PathLike, cap: int, *, subject: str, kind: str, fix_missing: str,
+               fix_size: str, where: str | Where = MAIL) -> bytes:
+    """The bytes of a file the user named (a PDF, a readers file, a note, the settings or the send log),
+    read with `cap` as a hard limit (briefing/inputs.py: the size the file system reports is not trusted;
+    pipes, devices, sockets and folders are refused before they are opened, so nothing blocks or fills
+    memory). Every problem is one `DeliveryError`: `{where}: {subject}: {why} — {fix}` (no subject: `{where}:
+    {why} — {fix}`); `kind` names what
+    was expected ("PDF file", "text file")."""
+    from ..inputs import InputProblem, read_capped
+
+    def fail(why: str, fix: str) -> DeliveryError:
+        return DeliveryError(f"{subject}: {why}" if subject else why, fix, where)
+
+    try:
+        return read_capped(path, cap, what=kind, fix_size=fix_size)
+    except InputProblem as e:
+        raise fail(e.what, f"give the path of a {kind}" if e.what.startswith("is a folder") else e.fix) from None
+    except FileNotFoundError:
+        raise fail("no such file", fix_missing) from None
+    except PermissionError:
+        raise fail("permission denied", "check the file's permissions") from None
+    except (OSError, ValueError) as e:   # ValueError: a NUL byte in the path
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise fail(reason[:1].lower() + reason[1:], fix_missing) from None

@@ -9,12 +9,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..plural import counted
-from .common import MAIL, Lang
+from .common import MAIL, Lang, read_input
 from .common import err as _err
 
 log = logging.getLogger("briefing.mail")
 
 DEFAULT_MAX_SIZE = 10 * 1024 * 1024    # 10 MB, binary megabytes (see docs/mail.md)
+# The most --max-size may allow. Mail services refuse messages over 20-35 MB (Outlook.com 20 MB, Gmail and
+# Yahoo 25 MB, Exchange Online 35 MB by default) and base64 makes an attachment a third bigger in the
+# message, so no PDF over 50 MB could be delivered; the limit also bounds the memory a run can take (a
+# 5 GB file given by mistake is refused after reading 50 MB at most, never loaded whole).
+MAX_SIZE_CEILING = 50 * 1024 * 1024
 PDF_MAGIC_WINDOW = 1024                # readers accept junk before %PDF- within the first 1 KB
 
 
@@ -37,23 +42,24 @@ class PdfAttachment:
         return safe_filename(self.name or self.path.name)
 
 
-def load_pdf(path: str | os.PathLike) -> PdfAttachment:
-    """Read a PDF (never writing to it) and its title and language, with tolerant fallbacks."""
+def load_pdf(path: str | os.PathLike, limit: int = DEFAULT_MAX_SIZE) -> PdfAttachment:
+    """Read a PDF (never writing to it) and its title and language, with tolerant fallbacks. `limit`
+    (--max-size) caps the bytes read: a larger file could not be sent anyway."""
     p = Path(path)
     try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise _err(f"cannot read {p}: no such file", "check the PDF path") from None
-    except IsADirectoryError:
-        raise _err(f"cannot read {p}: it is a folder", "give the path of a PDF file") from None
-    except PermissionError:
-        raise _err(f"cannot read {p}: permission denied", "check the file's permissions") from None
-    except OSError as e:
-        raise _err(f"cannot read {p}: {e.strerror or e}", "check the PDF path") from None
+        size = p.stat().st_size if p.is_file() else 0
+    except OSError:
+        size = 0
+    if size > limit:   # said as check_size says it; a file that only grows past it is caught by the read
+        raise _err(f"{p} is {_over(size, limit)}",
+                   "send a smaller PDF or raise --max-size (if the mail server accepts it)")
+    data = read_input(p, limit, subject=f"cannot read {p}", kind="PDF file", fix_missing="check the PDF path",
+                      fix_size=f"send a smaller PDF or raise --max-size (now {format_size(limit)}; at most "
+                               f"{format_size(MAX_SIZE_CEILING)}) if the mail server accepts it")
     if b"%PDF-" not in data[:PDF_MAGIC_WINDOW]:
         what = "the file is empty" if not data else "not a PDF (no %PDF- header)"
         raise _err(f"cannot attach {p}: {what}", "give the PDF that `briefing build` wrote")
-    title, lang = pdf_title_and_lang(data, fallback_title=p.stem)
+    title, lang = pdf_title_and_lang(data, fallback_title=p.stem, name=str(p))
     return PdfAttachment(p, data, title, lang)
 
 
@@ -79,12 +85,15 @@ def _clean(text: object) -> str | None:
     return text if text and text.lower() not in _NO_TITLE else None
 
 
-def pdf_title_and_lang(data: bytes, fallback_title: str) -> tuple[str, Lang]:
+def pdf_title_and_lang(data: bytes, fallback_title: str, name: str | None = None) -> tuple[str, Lang]:
     """Title: XMP dc:title, else Info /Title, else `fallback_title`.
     Language: catalog /Lang, else XMP dc:language, else Chinese if the title has Han characters, else English.
     """
     title: str | None = None
     lang: Lang | None = None
+    pypdf_log = logging.getLogger("pypdf")   # its own warnings ("EOF marker not found") are not in our form:
+    level = pypdf_log.level                  # what matters is said below, once, as a warning of ours
+    pypdf_log.setLevel(logging.CRITICAL)
     try:
         import pypdf  # a runtime dependency; imported here so building PDFs never pays for it
 
@@ -97,7 +106,10 @@ def pdf_title_and_lang(data: bytes, fallback_title: str) -> tuple[str, Lang]:
         catalog_lang = reader.trailer["/Root"].get("/Lang")
         lang = _lang_of(catalog_lang.get_object() if catalog_lang is not None else None) or lang
     except Exception as e:  # noqa: BLE001 — a damaged PDF is still sent; only the cover note degrades
-        log.warning("%s: cannot read the PDF's metadata (%s); using the file name as title", MAIL, e)
+        log.warning("%s: warning: %s looks damaged: cannot read its metadata (%s); using the file name as title — "
+                    "check that the PDF opens before sending it", MAIL, name or fallback_title, e)
+    finally:
+        pypdf_log.setLevel(level)
     title = title or " ".join(fallback_title.split()) or "briefing"
     return title, lang or ("zh" if _has_han(title) else "en")
 
@@ -130,6 +142,9 @@ def parse_size(text: str) -> int:
     size = int(float(m.group(1)) * _UNITS[m.group(2).lower()])
     if size <= 0:
         raise _err(f"--max-size {text!r} must be more than zero", "write it like 10MB or 500KB")
+    if size > MAX_SIZE_CEILING:
+        raise _err(f"--max-size {text!r} is more than any mail service accepts",
+                   f"give at most {format_size(MAX_SIZE_CEILING)} (Gmail takes 25MB, Outlook.com 20MB)")
     return size
 
 
@@ -143,11 +158,15 @@ def format_size(n: int, lang: Lang = "en") -> str:
     return f"{text.removesuffix('.0')} {unit}"
 
 
+def _over(size: int, limit: int) -> str:
+    return f"{format_size(size)} ({size} bytes), over the {format_size(limit)} limit ({limit} bytes)"
+
+
 def check_size(attachments: list[PdfAttachment], limit: int) -> None:
     total = sum(len(a.data) for a in attachments)
     if total <= limit:
         return
-    over = f"{format_size(total)} ({total} bytes), over the {format_size(limit)} limit ({limit} bytes)"
+    over = _over(total, limit)
     if len(attachments) == 1:
         what = f"{attachments[0].path} is {over}"
     else:

@@ -18,10 +18,12 @@ from pathlib import Path
 
 from ..errors import BriefingError, DeliveryError, ErrorList, Where
 from .addresses import ADDR_SPEC, parse_address
-from .common import Lang, control_char, describe_char
+from .common import Lang, control_char, describe_char, read_input
 
 COLUMNS = ("email", "name", "lang", "cc", "salutation")
 REQUIRED = ("email", "name", "lang")
+# A list of 20,000 readers (more than one run should send: at a polite 30 a minute it takes 11 hours) with
+# generous names, cc addresses and salutations fits in 5 MB; a bigger file is a wrong file or a list to split.
 MAX_BYTES = 5 * 1024 * 1024
 MAX_READERS = 20000
 _LANGS: dict[str, Lang] = {"zh": "zh", "chinese": "zh", "中文": "zh", "en": "en", "english": "en", "英文": "en"}
@@ -72,17 +74,9 @@ def read_recipients(path: str | Path) -> list[Reader]:
     def fail(what: str, fix: str, line: int | None = None, col: int | None = None) -> DeliveryError:
         return DeliveryError(what, fix, Where(shown, line, col) if line else shown)
 
-    try:
-        if p.stat().st_size > MAX_BYTES:
-            raise fail(f"the readers file is {p.stat().st_size} bytes, more than {MAX_BYTES}",
-                       "split the list into smaller files")
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise fail("no such file", "check the path given to --recipients") from None
-    except IsADirectoryError:
-        raise fail("is a folder", "give the CSV file of readers") from None
-    except OSError as e:
-        raise fail(f"cannot read: {(e.strerror or str(e)).lower()}", "check the path and permissions") from None
+    data = read_input(p, MAX_BYTES, subject="", kind="readers file (CSV)",
+                      fix_missing="check the path given to --recipients",
+                      fix_size=f"split the list into files of at most {MAX_READERS} readers", where=shown)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -185,7 +179,11 @@ def read_recipients(path: str | Path) -> list[Reader]:
             if len(errors) == before and address is not None and lang is not None:
                 readers.append(Reader(first, address, lang, tuple(cc), " ".join(salutation.split()) or None))
     except csv.Error as e:
-        errors.append(fail(f"CSV syntax: {e}", "check the quotes on this line", reader.line_num))
+        if "field larger than field limit" in str(e):   # a cell over 128 K characters: a quote left open
+            errors.append(fail(f"a cell is longer than {csv.field_size_limit():,} characters",
+                               "check for a quote (\") left open on this line", line_no + 1))
+        else:   # the row that failed starts after the last one read (an open quote runs on to later lines)
+            errors.append(fail(f"CSV syntax: {e}", "check the quotes on this line", line_no + 1))
     if errors:
         raise ErrorList(errors)
     if not readers:

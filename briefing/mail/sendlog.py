@@ -15,16 +15,21 @@ import fcntl
 import json
 import logging
 import os
+import stat
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ..errors import DeliveryError, Where
-from .common import MAIL
+from .common import MAIL, read_input
 
 log = logging.getLogger("briefing.mail")
 
 OUTCOMES = ("accepted", "rejected", "temporary", "failed", "uncertain")
+# Each attempt logs two lines of about 300 bytes: a full run of the largest list (20,000 readers) writes
+# about 12 MB, so 64 MB holds several complete runs, and a wrong --log (/dev/zero, a huge file) is refused
+# after reading 64 MB at most.
+MAX_BYTES = 64 * 1024 * 1024
 
 
 def now_iso() -> str:
@@ -40,13 +45,12 @@ class SendLog:
     # -- reading ------------------------------------------------------------------------------------------------
     def read(self) -> SendLog:
         """Load the entries (no lock, nothing created): for --dry-run and before opening."""
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
+        if self._fd is None and not os.path.lexists(self.path):
             return self
-        except OSError as e:
-            raise DeliveryError(f"cannot read the send log: {(e.strerror or str(e)).lower()}",
-                                "check its permissions", str(self.path)) from None
+        raw = read_input(self.path, MAX_BYTES, subject="cannot read the send log", kind="send log",
+                         fix_missing="check the path given to --log",
+                         fix_size="start a new log with --log (readers in the old one are then sent to again), "
+                                  "or split the list", where=str(self.path))
         self.entries = []
         lines = raw.split(b"\n")
         for n, line in enumerate(lines, 1):
@@ -57,7 +61,9 @@ class SendLog:
                 if not isinstance(entry, dict) or not isinstance(entry.get("recipient"), str):
                     raise TypeError("not a log entry")
             except (ValueError, TypeError):
-                if n == len(lines):   # the last line, cut short by a crash or power loss: nothing was accepted in it
+                if n == len(lines) and line.startswith(b'{"'):
+                    # the last line, an entry cut short by a crash or power loss: nothing was accepted in it
+                    # (a last line that is no entry at all means this is not a send log: never dropped)
                     log.warning("%s: %s:%d: ignoring an incomplete last line (a run was interrupted)", MAIL,
                                 self.path, n)
                     continue
@@ -94,12 +100,23 @@ class SendLog:
     # -- writing -------------------------------------------------------------------------------------------------
     def open(self) -> SendLog:
         """Lock the log for this run (creating it), then read it."""
+        from ..inputs import kind_of
+
+        def not_a_log(mode: int) -> DeliveryError:
+            return DeliveryError(f"cannot open the send log: is {kind_of(mode)}, not a regular file",
+                                 "give --log the name of a regular file", str(self.path))
+
         try:
+            if os.path.exists(self.path) and not stat.S_ISREG(mode := os.stat(self.path).st_mode):
+                raise not_a_log(mode)   # a pipe, device or folder: never opened (a FIFO would block)
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NONBLOCK | os.O_NOCTTY, 0o600)
         except OSError as e:
             raise DeliveryError(f"cannot open the send log: {(e.strerror or str(e)).lower()}",
                                 "choose a writable --out-dir or --log", str(self.path)) from None
+        if not stat.S_ISREG(mode := os.fstat(fd).st_mode):   # swapped meanwhile
+            os.close(fd)
+            raise not_a_log(mode)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -107,7 +124,11 @@ class SendLog:
             raise DeliveryError("another `briefing mail` run is sending this list right now (the log is locked)",
                                 "wait for it to finish, then run again", str(self.path)) from None
         self._fd = fd
-        self.read()
+        try:
+            self.read()
+        except BaseException:
+            self.close()
+            raise
         size = os.fstat(fd).st_size
         if size and os.pread(fd, 1, size - 1) != b"\n":
             # A last line cut short by a crash holds no finished entry (an accepted one is fsynced whole):

@@ -23,11 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DeliveryError, Where
-from .common import Lang, check_text
+from .common import Lang, check_text, read_input
 from .smtp import PASSWORD_VAR
 
 KEYS = ("server", "port", "security", "user", "sender", "signature", "reply_to", "bcc", "rate", "timeout")
 SECURITIES = ("plain", "starttls", "ssl")
+# A dozen settings and a signature take a few hundred bytes; 64 KB leaves room for comments and long
+# signatures while a wrong file (/dev/zero, a log, a PDF) is refused after reading 64 KB at most.
+MAX_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -62,20 +65,19 @@ def load_settings(path: str | Path | None, env: Mapping[str, str]) -> Settings:
     explicit = path is not None
     p = Path(path) if explicit else default_path(env)
     shown = str(p)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        if explicit:
-            raise DeliveryError("no such file", "check the path given to --config", shown) from None
+    if not explicit and not os.path.lexists(p):
         return Settings()
-    except OSError as e:
-        raise DeliveryError(f"cannot read: {(e.strerror or str(e)).lower()}", "check the file's permissions",
-                            shown) from None
+    raw = read_input(p, MAX_BYTES, subject="", kind="settings file (TOML)",
+                     fix_missing="check the path given to --config" if explicit else "remove the broken link",
+                     fix_size="a settings file is a dozen short lines: check that this is the right file",
+                     where=shown)
     try:
         text = raw.decode("utf-8-sig")
         data = tomllib.loads(text)
-    except UnicodeDecodeError:
-        raise DeliveryError("not UTF-8 text", "save it as UTF-8", shown) from None
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        raise DeliveryError("not UTF-8 text", "save it as UTF-8", Where(shown, line, col)) from None
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
         where = Where(shown, int(m.group(1)), int(m.group(2))) if m else shown
