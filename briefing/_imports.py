@@ -8,7 +8,11 @@ never draws; the same Paragraph module imports pyphen, whose patterns briefing r
 (typeset/hyphen.py). `install()` (called by `briefing/__init__.py`) adds a finder to `sys.meta_path` that
 
 - executes `reportlab.platypus.paragraph` with long IGNORECASE patterns compiled on first use instead
-  (`_LazyPattern`: `match`, `search`, … compile it then), and
+  (`_LazyPattern`: `match`, `search`, … compile it then), and likewise the patterns of that module and of
+  `reportlab.lib.textsplit` (which it imports) whose character classes reach beyond Latin-1: compiling a
+  class over a wide Unicode range walks every code point of it in Python (textsplit's `[\u2e80-\uffff]`,
+  for ReportLab's own CJK line splitting, took 5–20 ms of every build), and both modules use their
+  patterns only through their methods, and
 - loads `PIL.Image` and `pyphen` through `importlib.util.LazyLoader`: the module runs on first attribute
   access.
 
@@ -23,6 +27,8 @@ import sys
 from typing import Any
 
 _PARAGRAPH = "reportlab.platypus.paragraph"
+# modules run while paragraph runs, whose wide-range patterns (used only through their methods) wait too
+_WIDE_DEFERRED = frozenset({_PARAGRAPH, "reportlab.lib.textsplit"})
 _LAZY_MODULES = ("PIL.Image", "pyphen")
 
 
@@ -53,7 +59,10 @@ class _DeferredRegexLoader:
         real = re.compile
 
         def compile_(pattern: Any, flags: int = 0) -> Any:
-            if isinstance(pattern, str) and len(pattern) > 200 and int(flags) & re.IGNORECASE:
+            if isinstance(pattern, str) and (
+                    (len(pattern) > 200 and int(flags) & re.IGNORECASE)
+                    or (pattern and max(pattern) > "\xff"
+                        and sys._getframe(1).f_globals.get("__name__") in _WIDE_DEFERRED)):
                 return _LazyPattern(real, pattern, flags)
             return real(pattern, flags)
 

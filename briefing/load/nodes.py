@@ -78,18 +78,26 @@ class SideWhere(Where):
 
     exact: bool = False
     # for strings not written character for character (folded, multi-line, escaped): (offset in the value,
-    # line, column) wherever the value stops running on in the file; line 0 means "unknown from here"
+    # line, column) wherever the value stops running on in the file; line 0 means "unknown from here".
+    # Worked out on first use from `source` (most strings never need a position: only an error or a
+    # warning inside one does), then kept.
     anchors: tuple[tuple[int, int, int], ...] = field(default=(), compare=False)
+    source: tuple | None = field(default=None, compare=False, repr=False)   # _align's arguments
 
     def at(self, value: str, offset: int) -> Where:
         """The position of value[offset] (the string's start when it cannot be told)."""
         if self.line is None or not 0 <= offset <= len(value):
             return self
         if not self.exact:
-            i = bisect.bisect_right(self.anchors, (offset, 1 << 30, 0)) - 1
-            if i < 0 or not self.anchors[i][1]:
+            anchors = self.anchors
+            if not anchors and self.source is not None:
+                anchors = _align(*self.source)
+                object.__setattr__(self, "anchors", anchors)
+                object.__setattr__(self, "source", None)
+            i = bisect.bisect_right(anchors, (offset, 1 << 30, 0)) - 1
+            if i < 0 or not anchors[i][1]:
                 return self
-            off, line, col = self.anchors[i]
+            off, line, col = anchors[i]
             return Where(self.file, line, col + offset - off, self.field)
         before = value[:offset]
         nl = before.rfind("\n")
@@ -140,9 +148,10 @@ class _Ctx:
         quote = 1 if getattr(node, "style", None) in ("'", '"') else 0
         raw = self.text[start.index + quote: end.index - quote] if self.text else None
         exact = isinstance(node, ScalarNode) and raw == node.value
-        anchors = () if exact or not isinstance(node, ScalarNode) or not self.text else _align(self.text, node)
+        source = (None if exact or not isinstance(node, ScalarNode) or not self.text
+                  else (self.text, node.value, node.style, start.index, end.index))
         return SideWhere(self.file, start.line + 1, start.column + 1 + (quote if exact else 0),
-                         path.lstrip(".") or None, exact, anchors)
+                         path.lstrip(".") or None, exact, source=source)
 
     def where_in(self, node: Node, offset: int, path: str = "") -> Where:
         """The position of character `offset` of a scalar's value (its start when not exact)."""
@@ -155,14 +164,13 @@ class _Ctx:
         return _Stop()
 
 
-def _align(text: str, node: ScalarNode) -> tuple[tuple[int, int, int], ...]:
+def _align(text: str, value: str, style: str | None, j: int, end: int) -> tuple[tuple[int, int, int], ...]:
     """Where each character of a scalar's value stands in the file, for values that are not a plain copy
     of their source (folded `>` and literal `|` blocks, plain or quoted text over several lines, escapes):
     the value is walked against the source, the source's line breaks, indentation and escapes skipped.
     Returns anchors (offset in the value, line, column), one wherever the run in the file breaks; an
     anchor with line 0 means the walk lost its way there (e.g. an escape it does not know)."""
-    value, style = node.value, getattr(node, "style", None)
-    j, end = node.start_mark.index, node.end_mark.index
+    # (value, style: the scalar's; j, end: where its node starts and ends in `text`)
     if style in ("|", ">"):
         nl = text.find("\n", j, end)          # the content starts on the line after the header
         j = end if nl < 0 else nl + 1
