@@ -20,6 +20,7 @@ set, so the same document gives the same bytes on every run.
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 import zlib
 from array import array
@@ -182,7 +183,7 @@ class CIDFont:
 
         ff = pdfdoc.PDFStream(pdfdoc.PDFDictionary({"Length1": len(program),
                                                     "Filter": pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])}),
-                              _deflate(program))
+                              deflated_program(program))
         descriptor = pdfdoc.PDFDictionary({
             "Type": pdfdoc.PDFName("FontDescriptor"),
             "FontName": pdfdoc.PDFName(base),
@@ -241,6 +242,84 @@ class TextObject(PDFTextObject):
         self._curSubset = 0
         return (f"{font.getSubsetInternalName(0, doc)} {fp_str(self._fontsize)} Tf {fp_str(self._leading)} TL "
                 f"<{hexed}> Tj")
+
+
+# ---- the deflated font programs, cached -----------------------------------------------------------------
+#
+# Deflating the font programs at level 9 is the largest single cost of writing a Chinese PDF (320 KB of
+# near-random glyph data, 25-60 ms), and a rebuild of the same document (or an edit that draws no new
+# character) embeds the very same programs. So the deflated form is kept, in this process and in
+# $XDG_CACHE_HOME/briefing/fontprograms/, under the SHA-256 of the program and the zlib version that
+# deflated it. An entry is used only when its header's checksum holds (cachefile.py) and it inflates to
+# exactly the program: a damaged or planted entry can never change what the PDF shows; it is discarded with
+# one line on stderr and the program is deflated again.
+
+_PROGRAMS: dict[str, bytes] = {}
+_PROGRAMS_MAX = 64
+_MAGIC, _FORMAT = "briefing-font-program", 1
+_CAP = 64 * 1024 * 1024
+KEEP = 96          # entries the folder keeps (a briefing has 3-6 faces; a watched one makes a set per edit
+#                    that draws a new character): the least recently used go first
+
+
+def deflated_program(program: bytes) -> bytes:
+    """`_deflate(program)`, from the cache when it holds it."""
+    key = hashlib.sha256(program).hexdigest() + "-" + zlib.ZLIB_RUNTIME_VERSION
+    hit = _PROGRAMS.get(key)
+    if hit is not None:
+        return hit
+    from . import cachefile
+
+    path = cachefile.cache_root() / "fontprograms" / f"{key}.z"
+    packed = None
+    try:
+        packed = cachefile.read_entry(path, _MAGIC, _FORMAT, key, _CAP)
+        if packed is not None and _inflate(packed) != program:
+            cachefile.discard(path)
+            raise cachefile.Problem("does not inflate to the font program it is named for")
+        if packed is not None:
+            _touch(path)
+    except cachefile.Problem as e:
+        print(f"briefing: font program cache {path} {e}; discarded, deflated again", file=sys.stderr)
+        packed = None
+    if packed is None:
+        packed = _deflate(program)
+        if cachefile.write_entry(path, _MAGIC, _FORMAT, key, packed):
+            _prune(path.parent)
+    if len(_PROGRAMS) >= _PROGRAMS_MAX:
+        _PROGRAMS.pop(next(iter(_PROGRAMS)))
+    _PROGRAMS[key] = packed
+    return packed
+
+
+def _touch(path: os.PathLike[str]) -> None:
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
+def _prune(folder: os.PathLike[str]) -> None:
+    """Keep the KEEP most recently used entries of the folder."""
+    try:
+        entries = [(e.stat(follow_symlinks=False).st_mtime_ns, e.path) for e in os.scandir(folder)
+                   if e.name.endswith(".z")]
+    except OSError:
+        return
+    for _, p in sorted(entries)[:-KEEP]:
+        try:
+            os.unlink(p)
+        except OSError:
+            pass
+
+
+def _inflate(data: bytes) -> bytes | None:
+    try:
+        d = zlib.decompressobj()
+        out = d.decompress(data, _CAP)
+        return out if d.eof and not d.unconsumed_tail and not d.unused_data else None
+    except zlib.error:
+        return None
 
 
 def _deflate(data: bytes) -> bytes:

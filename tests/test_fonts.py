@@ -317,3 +317,67 @@ def test_read_only_hyphenation_cache_still_hyphenates(tmp_path, monkeypatch, cap
         assert capsys.readouterr().err == ""
     finally:
         entry.parent.chmod(0o700)
+
+
+def _program_pdf(text: str) -> bytes:
+    """A one-page PDF setting `text` in the Chinese serif face (its program deflated through the cache)."""
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, invariant=1, initialFontName=fonts.font_name("serif"))
+    c.setFont(fonts.font_name("serif"), 10)
+    c.drawString(20, 800, text)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _font_program(pdf: bytes) -> bytes:
+    font = PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"]
+    cid = next(iter(font.values())).get_object()["/DescendantFonts"][0].get_object()
+    return cid["/FontDescriptor"]["/FontFile2"].get_object().get_data()
+
+
+def test_font_program_cache_gives_the_same_pdf_and_damaged_or_planted_entries_are_refused(
+        tmp_path, monkeypatch, capsys):
+    """The deflated font programs are cached (pdffont.deflated_program); a PDF made from the cache is
+    byte-identical to one made without it, and an entry that is damaged, or planted with a valid checksum
+    but another program inside, is discarded in one line on stderr and never reaches the PDF."""
+    import zlib
+
+    from briefing import cachefile, pdffont
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    pdffont._PROGRAMS.clear()
+    text = "焦作市上半年地区生产总值同比增长"
+    fresh = _program_pdf(text)
+    folder = tmp_path / "briefing" / "fontprograms"
+    [entry] = list(folder.iterdir())
+    good = entry.read_bytes()
+    pdffont._PROGRAMS.clear()
+    assert _program_pdf(text) == fresh                                   # read back from the file
+    assert _program_pdf(text) == fresh                                   # and from this process's memo
+    other = zlib.compress(_font_program(_program_pdf("另一段文字")), 9)
+    key = entry.name[:-2]
+    planted = cachefile.encode(pdffont._MAGIC, pdffont._FORMAT, key, other)
+    cases = {**_damage_cases(good), "planted: another program, valid checksum": planted}
+    for what, data in cases.items():
+        entry.write_bytes(data)
+        pdffont._PROGRAMS.clear()
+        capsys.readouterr()
+        assert _program_pdf(text) == fresh, what
+        err = capsys.readouterr().err
+        if data:
+            assert err.count("\n") == 1 and "font program cache" in err and str(entry) in err, (what, err)
+        assert entry.read_bytes() == good, what                      # deflated and stored again
+    assert zlib.decompress(good.partition(b"\n")[2]) == _font_program(fresh)
+
+
+def test_font_program_cache_keeps_the_most_recently_used(tmp_path, monkeypatch):
+    from briefing import pdffont
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(pdffont, "KEEP", 3)
+    pdffont._PROGRAMS.clear()
+    folder = tmp_path / "briefing" / "fontprograms"
+    for i, ch in enumerate("一二三四五"):
+        _program_pdf(ch)
+        assert len(list(folder.iterdir())) == min(i + 1, 3)
