@@ -13,8 +13,11 @@ never draws; the same Paragraph module imports pyphen, whose patterns briefing r
   class over a wide Unicode range walks every code point of it in Python (textsplit's `[\u2e80-\uffff]`,
   for ReportLab's own CJK line splitting, took 5–20 ms of every build), and both modules use their
   patterns only through their methods, and
-- loads `PIL.Image` and `pyphen` through `importlib.util.LazyLoader`: the module runs on first attribute
-  access.
+- executes `yaml.reader` likewise: its `Reader.NON_PRINTABLE` (a class over most of Unicode, compiled
+  when `import yaml` runs) serves PyYAML's pure-Python reader, and our loader reads with libyaml, and
+- loads `PIL.Image`, `pyphen` and `reportlab.lib.PyFontify` (Python syntax colouring for ReportLab's
+  XPreformatted, two patterns compiled at import) through `importlib.util.LazyLoader`: the module runs on
+  first attribute access.
 
 Nothing else changes: both modules behave as before for anyone who uses them. Each hook acts once. (The
 classes follow the import protocols without subclassing importlib.abc, whose import costs 12 ms.)
@@ -27,9 +30,12 @@ import sys
 from typing import Any
 
 _PARAGRAPH = "reportlab.platypus.paragraph"
-# modules run while paragraph runs, whose wide-range patterns (used only through their methods) wait too
-_WIDE_DEFERRED = frozenset({_PARAGRAPH, "reportlab.lib.textsplit"})
-_LAZY_MODULES = ("PIL.Image", "pyphen")
+_YAML_READER = "yaml.reader"
+# modules whose wide-range patterns (used only through their methods) wait: paragraph, textsplit (run while
+# paragraph runs), and PyYAML's pure-Python reader, whose NON_PRINTABLE class is compiled when `import yaml`
+# runs although our loader reads with libyaml (load/reader.py)
+_WIDE_DEFERRED = frozenset({_PARAGRAPH, "reportlab.lib.textsplit", _YAML_READER})
+_LAZY_MODULES = ("PIL.Image", "pyphen", "reportlab.lib.PyFontify")
 
 
 class _LazyPattern:
@@ -75,7 +81,7 @@ class _DeferredRegexLoader:
 
 class _Finder:
     def __init__(self) -> None:
-        self.pending = {_PARAGRAPH, *_LAZY_MODULES}
+        self.pending = {_PARAGRAPH, _YAML_READER, *_LAZY_MODULES}
 
     def find_spec(self, name, path=None, target=None):  # noqa: ANN001
         if name not in self.pending:
@@ -86,7 +92,7 @@ class _Finder:
         spec = importlib.util.find_spec(name)
         if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
             return spec
-        if name == _PARAGRAPH:
+        if name in (_PARAGRAPH, _YAML_READER):
             spec.loader = _DeferredRegexLoader(spec.loader)
         else:
             spec.loader = importlib.util.LazyLoader(spec.loader)
@@ -97,4 +103,6 @@ def install() -> None:
     """Add the finder, unless ReportLab's modules are already imported (then it is too late, and harmless)."""
     if _PARAGRAPH in sys.modules or any(isinstance(f, _Finder) for f in sys.meta_path):
         return
-    sys.meta_path.insert(0, _Finder())
+    finder = _Finder()
+    finder.pending -= sys.modules.keys()   # (PyYAML imported first: its reader is as it is)
+    sys.meta_path.insert(0, finder)
