@@ -51,7 +51,7 @@ def build_model(b: m.Briefing, lang: m.Lang, opts: BuildOptions = BuildOptions()
 
 def _layout(b: m.Briefing, lang: m.Lang, local: m.LocalBriefing, page, pagesize, drawings, opts: BuildOptions) -> bytes:
     from .compose import Options, compose, prelayout
-    from .render import Meta, render
+    from .render import Meta, lay_out
 
     meta = Meta(title=local.title, author=local.author, subject=local.subtitle or local.title,
                 keywords=local.keywords, lang=lang, date=b.date,
@@ -63,8 +63,9 @@ def _layout(b: m.Briefing, lang: m.Lang, local: m.LocalBriefing, page, pagesize,
     if drawings.pending:
         prelayout(story, page.frame_width)   # the text's line breaking, while the charts are drawn
     entries: list = []
-    pdf = render(story, meta, pagesize=pagesize, page=page, bleed=opts.bleed, toc_sink=entries, tree=story.tree,
-                 pdfa=opts.pdfa)
+    # each pass is laid out; only the one returned is written
+    laid = lay_out(story, meta, pagesize=pagesize, page=page, bleed=opts.bleed, toc_sink=entries,
+                   tree=story.tree, pdfa=opts.pdfa)
     pages = entries[-1][2] if entries else 1
     if opts.toc or pages > TOC_AUTO_PAGES:
         # Contents: a first pass with placeholder page numbers takes the same room as the real list, so a
@@ -73,12 +74,12 @@ def _layout(b: m.Briefing, lang: m.Lang, local: m.LocalBriefing, page, pagesize,
             found: list = []
             toc = tuple((lvl, title, pg, key) for lvl, title, pg, key in entries)
             story = compose(local, replace(copts, toc=toc), drawings)
-            pdf = render(story, meta, pagesize=pagesize, page=page, bleed=opts.bleed, toc_sink=found,
-                         tree=story.tree, pdfa=opts.pdfa)
+            laid = lay_out(story, meta, pagesize=pagesize, page=page, bleed=opts.bleed, toc_sink=found,
+                           tree=story.tree, pdfa=opts.pdfa)
             if [e[2] for e in found] == [e[2] for e in entries] and toc:
                 break
             entries = found
-    return pdf
+    return laid.pdf()
 
 
 def parse_length(text: str) -> float:

@@ -273,6 +273,22 @@ def _canvas_class(meta: Meta, epoch: int, page: theme.Page, bleed: float, toc_si
     return BriefingCanvas
 
 
+class Laid:
+    """A laid-out document whose PDF is written when asked for: a layout pass whose page numbers the table of
+    contents cannot use yet (pipeline.py) is never written, which was two thirds of the writing of a long
+    briefing."""
+
+    def __init__(self, doc: BaseDocTemplate, buf: io.BytesIO) -> None:
+        self._doc, self._buf = doc, buf
+
+    def pdf(self) -> bytes:
+        """The PDF bytes (page furniture, tags and the file written on the first call)."""
+        if self._doc is not None:
+            self._doc.canv.save()
+            self._doc = None
+        return self._buf.getvalue()
+
+
 def render(story: list, meta: Meta, *, pagesize: tuple[float, float] = theme.A4, page: theme.Page | None = None,
            bleed: float = 0.0, toc_sink: list | None = None, tree: tagging.Node | None = None,
            pdfa: bool = False) -> bytes:
@@ -280,6 +296,14 @@ def render(story: list, meta: Meta, *, pagesize: tuple[float, float] = theme.A4,
     `toc_sink` receives (level, title, page, key) for every section anchor, in order. `tree` is the
     story's structure (compose's `Story.tree`): given, the PDF is tagged (PDF/UA-1); `pdfa` also makes it
     PDF/A-2u (sRGB output intent, pdfaid)."""
+    return lay_out(story, meta, pagesize=pagesize, page=page, bleed=bleed, toc_sink=toc_sink, tree=tree,
+                   pdfa=pdfa).pdf()
+
+
+def lay_out(story: list, meta: Meta, *, pagesize: tuple[float, float] = theme.A4, page: theme.Page | None = None,
+            bleed: float = 0.0, toc_sink: list | None = None, tree: tagging.Node | None = None,
+            pdfa: bool = False) -> Laid:
+    """`render`'s layout (`toc_sink` is filled when this returns), the PDF written by `Laid.pdf()`."""
     page = page or theme.Page(*pagesize)
     epoch = creation_epoch(meta.date)
     rl_config.useA85 = 0   # binary streams: ASCII85 would add a quarter to every compressed stream
@@ -300,6 +324,7 @@ def render(story: list, meta: Meta, *, pagesize: tuple[float, float] = theme.A4,
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="first", frames=[frame]),
                           PageTemplate(id="later", frames=[frame])])
+    doc._doSave = 0   # (ReportLab's switch: build() lays out and draws the pages; Laid.pdf() saves)
     doc.build([NextPageTemplate("later")] + story,
               canvasmaker=_canvas_class(meta, epoch, page, bleed, toc_sink, tree, pdfa))
-    return buf.getvalue()
+    return Laid(doc, buf)
