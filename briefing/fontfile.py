@@ -366,8 +366,15 @@ def _renumber(g: bytes, new: dict[int, int]) -> bytes:
 
 
 def _checksum(data: bytes) -> int:
+    """The sfnt checksum: the sum of the data's big-endian 32-bit words (zero-padded), modulo 2**32."""
     padded = data + b"\0" * (-len(data) % 4)
     return sum(_be_array("I", padded)) & 0xFFFFFFFF
+
+
+try:   # ReportLab's C accelerator (rl-accel) has the same function, 15 times faster (tests check they agree)
+    from _rl_accel import calcChecksum as _checksum_c
+except ImportError:  # pragma: no cover - installed without rl-accel
+    _checksum_c = _checksum
 
 
 def _sfnt(tables: dict[str, bytes]) -> bytes:
@@ -381,10 +388,10 @@ def _sfnt(tables: dict[str, bytes]) -> bytes:
     records, body = [], bytearray()
     for tag in tags:
         data = tables[tag]
-        records.append(struct.pack(">4sIII", tag.encode("latin-1"), _checksum(data), offset + len(body), len(data)))
+        records.append(struct.pack(">4sIII", tag.encode("latin-1"), _checksum_c(data), offset + len(body), len(data)))
         body += data
         body += b"\0" * (-len(data) % 4)
     font = bytearray(header + b"".join(records) + body)
     head_at = 12 + 16 * n + sum(len(tables[t]) + (-len(tables[t]) % 4) for t in tags[:tags.index("head")])
-    struct.pack_into(">I", font, head_at + 8, (0xB1B0AFBA - _checksum(bytes(font))) & 0xFFFFFFFF)
+    struct.pack_into(">I", font, head_at + 8, (0xB1B0AFBA - _checksum_c(bytes(font))) & 0xFFFFFFFF)
     return bytes(font)

@@ -381,3 +381,12 @@ def test_font_program_cache_keeps_the_most_recently_used(tmp_path, monkeypatch):
     for i, ch in enumerate("一二三四五"):
         _program_pdf(ch)
         assert len(list(folder.iterdir())) == min(i + 1, 3)
+
+
+def test_sfnt_checksum_accelerated_agrees() -> None:
+    """fontfile uses rl-accel's checksum when installed; it must agree with ours on every length."""
+    from briefing import fontfile
+
+    rnd = hashlib.sha256(b"seed").digest() * 4000
+    for n in (0, 1, 2, 3, 4, 5, 7, 8, 999, 100_001):
+        assert fontfile._checksum_c(rnd[:n]) == fontfile._checksum(rnd[:n]), n
