@@ -6,7 +6,10 @@ Used by the hyphenation cache (typeset/breaker.py). An entry is one file: a one-
 of at most `cap` bytes (read in chunks: the size the file system reports is not trusted), its header names
 the format and the key it is looked up by (an entry copied or renamed to another key is refused), and the
 payload has the length and checksum the header says; anything else raises `Problem` (the caller discards
-the entry, says so in one line naming the cache, and computes the value again).
+the entry, says so in one line naming the cache, and computes the value again). An entry written by
+another version of briefing (a header with another format number, or a file the caller's `legacy` test
+recognizes as kept before entries had headers) raises `Stale`, a `Problem` the callers replace without a
+word: after an upgrade it is expected, not damage.
 
 `write_entry` writes to a temporary file in the same folder and renames it into place, so a reader sees
 the old entry or the new one, never a part; the temporary file is removed on any failure, and one left by
@@ -22,7 +25,9 @@ import os
 import stat
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 MAX_HEADER = 1024
 TMP_PREFIX = ".tmp-"
@@ -31,6 +36,33 @@ STALE_S = 120.0                # a write takes milliseconds: a temporary file th
 
 class Problem(Exception):
     """An entry that exists but cannot be used; str() says why."""
+
+
+class KeyMismatch(Problem):
+    """An entry that names another key than the one it was looked up by: a chart entry renamed or copied
+    (damage), or, where one file name serves changing keys (the hyphenation table, keyed by pyphen's
+    version), an entry from before an upgrade (stale: the caller decides)."""
+
+
+class Stale(Problem):
+    """An entry written by another version of briefing (an older format, or a newer one after a downgrade):
+    not damage, so it is replaced without a word. Only a damaged entry is worth a warning."""
+
+
+Legacy = Callable[[Any], bool]
+
+
+def _old_or_damaged(data: bytes, why: str, legacy: Legacy | None) -> Problem:
+    """An entry without a readable header: before entries had headers, briefing kept some caches as one
+    JSON value (a chart's drawing, the font digests); a file that `legacy` recognizes as such is stale,
+    anything else is damaged."""
+    if legacy is None:
+        return Problem(why)
+    try:
+        whole = json.loads(data)
+    except (ValueError, RecursionError):
+        return Problem(why)
+    return Stale("was written by an older version of briefing") if legacy(whole) else Problem(why)
 
 
 def cache_root() -> Path:
@@ -74,19 +106,24 @@ def encode(magic: str, fmt: int, key: str, payload: bytes) -> bytes:
     return json.dumps(header, sort_keys=True).encode("ascii") + b"\n" + payload
 
 
-def decode(magic: str, fmt: int, key: str, data: bytes) -> bytes:
-    """The verified payload of an entry read for `key`; Problem if it is not one."""
+def decode(magic: str, fmt: int, key: str, data: bytes, legacy: Legacy | None = None) -> bytes:
+    """The verified payload of an entry read for `key`; Problem if it is not one (Stale if it is one of
+    another version's: another format number, or a headerless file that `legacy` recognizes)."""
     head, nl, payload = data.partition(b"\n")
     if not nl or len(head) > MAX_HEADER:
-        raise Problem("has no header (not written by this version)")
+        raise _old_or_damaged(data, "has no header", legacy)
     try:
         h = json.loads(head)
     except (ValueError, RecursionError):
-        raise Problem("has a damaged header") from None
-    if not isinstance(h, dict) or h.get(magic) != fmt or set(h) != {magic, "key", "bytes", "sha256"}:
-        raise Problem("has no header (not written by this version)")
+        raise _old_or_damaged(data, "has a damaged header", legacy) from None
+    if not isinstance(h, dict):
+        raise _old_or_damaged(data, "has a damaged header", legacy)
+    if magic in h and h[magic] != fmt and isinstance(h[magic], int) and not isinstance(h[magic], bool):
+        raise Stale(f"was written by another version of briefing (format {h[magic]}, this one reads {fmt})")
+    if h.get(magic) != fmt or set(h) != {magic, "key", "bytes", "sha256"}:
+        raise Problem("has no header of ours" if magic not in h else "has a damaged header")
     if h["key"] != key:
-        raise Problem("belongs to another key (its key does not match its name)")
+        raise KeyMismatch("belongs to another key (its key does not match its name)")
     if h["bytes"] != len(payload):
         raise Problem("is truncated" if isinstance(h["bytes"], int) and h["bytes"] > len(payload)
                       else "has the wrong length")
@@ -95,11 +132,11 @@ def decode(magic: str, fmt: int, key: str, data: bytes) -> bytes:
     return payload
 
 
-def read_entry(path: Path, magic: str, fmt: int, key: str, cap: int) -> bytes | None:
+def read_entry(path: Path, magic: str, fmt: int, key: str, cap: int, legacy: Legacy | None = None) -> bytes | None:
     """The verified payload, None when there is no entry. Problem (after removing the entry) when an entry
     exists but is unusable."""
     try:
-        return decode(magic, fmt, key, read_bytes_capped(path, cap))
+        return decode(magic, fmt, key, read_bytes_capped(path, cap), legacy)
     except FileNotFoundError:
         return None
     except Problem:

@@ -79,9 +79,12 @@ def test_a_symlinked_entry_is_refused_and_its_target_left_alone(caplog: pytest.L
 
 
 @pytest.mark.parametrize("content, why", [
-    (b'{"ops": []}', "has no header"),                                   # an old or foreign file
+    (b'{"ops": []}', "has no header"),                                   # a foreign file
+    (b"[]", "has no header"),
     (b"", "has no header"),
     (b"\x00\xff garbage", "has no header"),
+    (b'{"briefing-chart-cache": 1, "key": "x"\n{}', "has a damaged header"),
+    (b'{"some-other-tool": 1, "key": "x", "bytes": 2, "sha256": "0"}\n{}', "has no header of ours"),
 ])
 def test_foreign_files_are_refused(content: bytes, why: str, caplog: pytest.LogCaptureFixture) -> None:
     chart = ZH["grouped"]
@@ -343,3 +346,47 @@ while True:
     assert cache.sweep(folder) == 0                                                  # not stale yet: kept
     assert cache.sweep(folder, now=time.time() + cache.STALE_S + 1) == len(left)
     assert not [p for p in folder.iterdir() if p.name.startswith(cache.TMP_PREFIX)]
+
+
+def _silently_redrawn(chart, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG):
+        got = charts.render(chart, WIDTH)
+    assert got == fresh(chart)
+    assert warnings_of(caplog) == []
+    assert cache.read(charts.cache_key(chart, WIDTH)) == got     # replaced by an entry of this version
+
+
+def test_entries_from_another_version_are_replaced_without_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    """After an upgrade (or a downgrade) the cache holds entries in another format: not damage, no warning."""
+    chart = ZH["grouped"]
+    key = charts.cache_key(chart, WIDTH)
+    charts.render(chart, WIDTH)
+    drawing = json.dumps(fresh(chart).to_json(), separators=(",", ":")).encode()
+    for old in (drawing,                                                # before entries had headers
+                json.dumps({cache.MAGIC: cache.FORMAT + 1, "key": key, "bytes": 2, "sha256": "0"}).encode()
+                + b"\n{}",                                              # a newer format
+                cache.encode(key, drawing).replace(f'"{cache.MAGIC}": {cache.FORMAT}'.encode(),
+                                                   f'"{cache.MAGIC}": 0'.encode())):   # an older one
+        entry(chart).write_bytes(old)
+        _silently_redrawn(chart, caplog)
+
+
+def test_font_digests_from_another_version_are_replaced_without_a_warning(caplog) -> None:
+    chart = ZH["hbar"]
+    charts.render(chart, WIDTH)
+    store = cache.cache_dir() / "fonts.json"
+    digests = json.loads(cache.decode("fonts", store.read_bytes()))
+    store.write_text(json.dumps(digests, sort_keys=True, indent=0))    # how versions before headers kept it
+    charts._font_fingerprints.cache_clear()
+    charts._reported.clear()
+    _silently_redrawn(chart, caplog)
+    assert json.loads(cache.decode("fonts", store.read_bytes())) == digests   # stored again in this format
+    store.write_bytes(b"[]")                                            # damaged: one warning, as before
+    charts._font_fingerprints.cache_clear()
+    charts._reported.clear()
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        charts.render(ZH["bar"], WIDTH)
+    assert [w for w in warnings_of(caplog) if "fonts.json" in w] == [
+        f"briefing: chart cache {cache.cache_dir()}: font digests fonts.json has no header; discarded and redrawn"]

@@ -265,7 +265,9 @@ def test_damaged_hyphenation_cache_is_discarded_in_one_line_and_rebuilt(tmp_path
         capsys.readouterr()
         assert hyphen.hyphen_points("hyphenation") == (2, 6), what
         err = capsys.readouterr().err
-        if data:
+        if what == "another key":                   # a table kept for another pyphen: stale, replaced without
+            assert err == "", (what, err)           # a word after an upgrade
+        elif data:
             assert err.count("\n") == 1 and "hyphenation cache" in err and str(entry) in err, (what, err)
         assert entry.read_bytes() == good, what                      # recomputed and stored again
     # a symbolic link or a FIFO in its place is refused, never followed or read

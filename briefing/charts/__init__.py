@@ -200,6 +200,8 @@ def _read(key: str, problems: list[str]) -> Figure | None:
         problems.append(fonts_problem)
     try:
         return store.read(key)
+    except store.Stale:      # drawn by another version of briefing: redrawn without a word
+        return None
     except store.Problem as e:
         problems.append(f"entry {key[:12]}….json {e}")
         return None

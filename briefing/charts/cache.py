@@ -6,7 +6,8 @@ that SHA-256). An entry is used only when it is a regular file (not a symbolic l
 `MAX_ENTRY` bytes, names the key it is looked up by (an entry copied or renamed to another key is refused), its
 payload has the length and checksum the
 header says, and the payload parses as a drawing (`Figure.from_json`: shape, types, ranges). Anything else
-is a *problem*: the entry is removed and the chart drawn again; the caller reports problems in one line.
+is a *problem*: the entry is removed and the chart drawn again; the caller reports problems in one line,
+except an entry kept by another version of briefing (`Stale`: an older or newer format), replaced silently.
 
 Writes go to a temporary file in the same folder, renamed into place; a temporary file left by a killed
 build is removed by a later write once it is `STALE_S` old. A cache that cannot be written (read-only, full)
@@ -19,10 +20,20 @@ import json
 from pathlib import Path
 
 from .. import cachefile
-from ..cachefile import STALE_S, TMP_PREFIX, Problem, cache_root, discard, read_bytes_capped, sweep, write_atomic
+from ..cachefile import (
+    STALE_S,
+    TMP_PREFIX,
+    Problem,
+    Stale,
+    cache_root,
+    discard,
+    read_bytes_capped,
+    sweep,
+    write_atomic,
+)
 from ..figure import Figure
 
-__all__ = ["FORMAT", "MAGIC", "MAX_ENTRY", "STALE_S", "TMP_PREFIX", "Problem", "cache_dir", "cache_root",
+__all__ = ["FORMAT", "MAGIC", "MAX_ENTRY", "STALE_S", "TMP_PREFIX", "Problem", "Stale", "cache_dir", "cache_root",
            "decode", "discard", "encode", "font_fingerprints", "read", "read_bytes_capped", "sweep", "write",
            "write_atomic"]
 
@@ -45,11 +56,21 @@ def decode(key: str, data: bytes) -> bytes:
     return cachefile.decode(MAGIC, FORMAT, key, data)
 
 
+def _legacy_drawing(value: object) -> bool:
+    """A drawing as versions before entry headers kept it: the bare `Figure.to_json()` object."""
+    return isinstance(value, dict) and set(value) == {"width", "height", "ops"}
+
+
+def _legacy_digests(value: object) -> bool:
+    """The font digests as versions before entry headers kept them: a bare table of SHA-256 digests."""
+    return isinstance(value, dict) and all(isinstance(v, str) and len(v) == 64 for v in value.values())
+
+
 def read(key: str, folder: Path | None = None) -> Figure | None:
     """The cached drawing for `key`, None when there is none. Problem (after removing the entry) when an
     entry exists but is unusable."""
     path = (folder or cache_dir()) / f"{key}.json"
-    payload = cachefile.read_entry(path, MAGIC, FORMAT, key, MAX_ENTRY)
+    payload = cachefile.read_entry(path, MAGIC, FORMAT, key, MAX_ENTRY, legacy=_legacy_drawing)
     if payload is None:
         return None
     try:
@@ -74,13 +95,16 @@ def font_fingerprints(paths: list[Path]) -> tuple[tuple[str, int, str], ...]:
     known: dict[str, str] = {}
     problem = None
     try:
-        data = json.loads(decode("fonts", read_bytes_capped(store, MAX_ENTRY)))
+        data = json.loads(cachefile.decode(MAGIC, FORMAT, "fonts", read_bytes_capped(store, MAX_ENTRY),
+                                           legacy=_legacy_digests))
         if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) and len(v) == 64
                                                   for k, v in data.items()):
             raise Problem("is not a table of font digests")
         known = data
     except FileNotFoundError:
         pass
+    except Stale:            # kept by another version of briefing: replaced below without a word
+        discard(store)
     except (Problem, ValueError, RecursionError) as e:
         problem = Problem(f"font digests {store.name} {e}" if isinstance(e, Problem)
                           else f"font digests {store.name} are damaged")

@@ -7,7 +7,8 @@ typeset) and its import compiles regular expressions; the parsed table is kept a
 milliseconds without importing pyphen. The key is a hash of the dictionary file and of pyphen's parser (its
 `__init__.py`), found through the import system without importing it. An entry that fails verification
 or has the wrong shape is discarded with one line on stderr naming the cache, and the patterns are parsed
-again. Points are exactly pyphen's (tested).
+again; one kept by another version of briefing or pyphen (another format or key) is replaced silently.
+Points are exactly pyphen's (tested).
 """
 from __future__ import annotations
 
@@ -54,6 +55,8 @@ def patterns() -> tuple[dict[str, str], int]:
         payload = cachefile.read_entry(path, MAGIC, FORMAT, key, MAX_ENTRY)
         if payload is not None:
             return _decode(payload)
+    except (cachefile.Stale, cachefile.KeyMismatch):
+        pass   # kept by another version of briefing or pyphen (one file name, a key per version): replaced
     except cachefile.Problem as e:
         print(f"briefing: hyphenation cache {path} {e}; discarded, parsed again", file=sys.stderr)
     table, maxlen = _parse(dic)
