@@ -8,18 +8,26 @@ and renaming it over the old one are seen too. A rebuild starts once the file ha
 one-line form and the watch goes on; PDFs are written atomically, so a viewer never sees half a file.
 A language whose localized briefing is the same as last time (an edit to the other language's side) is
 not rebuilt. Ctrl-C ends it (exit 130).
+
+The content's editorial warnings (those of `briefing check`, one line each) are printed in full with the
+first build. After that a save prints only what it changed: each warning it brought (with its position),
+and one line counting those it cleared (`brief.yaml: 1 warning fixed, 2 left`); a save that leaves the
+warnings as they were prints none of them again. Warnings are compared without their positions, so an edit
+that only moves one (a line added above it) does not repeat it.
 """
 from __future__ import annotations
 
 import os
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BriefingError, ErrorList
 from .model import Lang
+from .plural import counted
 
 Stamp = tuple[int, int, int, int]   # (mtime_ns, size, inode, device); (0, -1, 0, 0) when absent
 
@@ -32,6 +40,37 @@ def stamp(path: str) -> Stamp:
     return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_dev)
 
 
+def _without_position(line: str) -> str:
+    """`file:12:3: warning: …` -> `warning: …` (an edit above a warning moves it without changing it)."""
+    head, sep, rest = line.partition(": warning: ")
+    return f"warning: {rest}" if sep else line
+
+
+@dataclass
+class Warnings:
+    """The warnings as last reported (a multiset of lines without positions); None before the first build."""
+
+    last: Counter[str] | None = None
+
+    def report(self, path: str, lines: list[str], err: Callable[[str], None]) -> None:
+        now = Counter(map(_without_position, lines))
+        if self.last is None:
+            for line in lines:
+                err(line)
+        else:
+            fresh = now - self.last
+            for line in lines:              # new ones, in file order, each as often as it newly occurs
+                key = _without_position(line)
+                if fresh[key] > 0:
+                    fresh[key] -= 1
+                    err(line)
+            gone = sum((self.last - now).values())
+            if gone:
+                left = sum(now.values())
+                err(f"{path}: {counted(gone, 'warning')} fixed, {left if left else 'none'} left")
+        self.last = now
+
+
 @dataclass
 class Target:
     lang: Lang
@@ -41,9 +80,10 @@ class Target:
 
 
 def rebuild(path: str, targets: list[Target], out_dir: str, opts, say: Callable[[str], None],
-            err: Callable[[str], None], force: bool = False) -> bool:
-    """Build every target whose localized briefing changed (or whose PDF is gone); report; True when all
-    are up to date."""
+            err: Callable[[str], None], force: bool = False, warnings: Warnings | None = None) -> bool:
+    """Build every target whose localized briefing changed (or whose PDF is gone); report (the warnings
+    through `warnings`, which remembers what was shown); True when all are up to date."""
+    from .lint.command import warning_lines
     from .load import load
     from .localize import localize
     from .outputs import write_output
@@ -66,6 +106,8 @@ def rebuild(path: str, targets: list[Target], out_dir: str, opts, say: Callable[
             write_output(plan, build_model(b, tg.lang, opts, local))
             tg.last, tg.written = local, stamp(str(out))
             written.append(str(out))
+        if warnings is not None:
+            warnings.report(path, warning_lines(b), err)
     except BriefingError as e:
         for line in (e.lines() if isinstance(e, ErrorList) else [e.line()]):
             err(line)
@@ -110,11 +152,12 @@ def watch(path: str, targets: list[Target], out_dir: str, opts, *, interval: flo
     say = say or (lambda s: print(s, flush=True))
     err = err or (lambda s: print(s, file=sys.stderr, flush=True))
     builds = 0
+    shown = Warnings()
     last = stamp(path)
     missing_reported = False
     say(f"watching {path} (Ctrl-C to stop)")
     if last[1] >= 0:
-        rebuild(path, targets, out_dir, opts, say, err, force)
+        rebuild(path, targets, out_dir, opts, say, err, force, shown)
         builds += 1
     while max_builds is None or builds < max_builds:
         time.sleep(interval)
@@ -135,6 +178,6 @@ def watch(path: str, targets: list[Target], out_dir: str, opts, *, interval: flo
                 missing_reported = True
             continue
         missing_reported = False
-        rebuild(path, targets, out_dir, opts, say, err, force)
+        rebuild(path, targets, out_dir, opts, say, err, force, shown)
         builds += 1
     return 0

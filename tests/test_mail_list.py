@@ -8,6 +8,7 @@ import email
 import email.policy
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -370,3 +371,15 @@ def test_the_send_log_tolerates_a_cut_last_line_but_not_a_damaged_one(smtpd, con
     log.write_text('garbage\n' + json.dumps(done) + "\n", encoding="utf-8")
     with pytest.raises(DeliveryError, match=r"send-log.jsonl:1:1: not a send-log entry .* fix or delete this line"):
         run(list_args(content, readers, port))
+
+
+def test_the_contents_warnings_are_shown_once_before_anything_is_sent(content: Path, tmp_path: Path, capsys) -> None:
+    """As `briefing build` prints `check`'s warnings, so does a list run (dry or not), once, on stderr."""
+    content.write_text(content.read_text(encoding="utf-8").replace("记者获悉，上半年", "记者获悉，上半年增长7.9%，"),
+                       encoding="utf-8")
+    readers = readers_csv(tmp_path / "readers.csv", 2)
+    rc, out = run(list_args(content, readers, None, "--dry-run"))
+    err = capsys.readouterr().err.splitlines()
+    assert rc == 0 and "would send" in out
+    assert len(err) == 2 and all(re.match(rf"{re.escape(str(content))}:\d+:\d+: warning: ", e) for e in err), err
+    assert "figure ‘7.9%’ typed as text" in err[1]

@@ -223,3 +223,43 @@ def test_an_id_changed_to_clash_with_the_content_file_is_refused_at_that_save(tm
         assert doc.read_text("utf-8") == changed
     finally:
         assert w.stop().returncode == 130
+
+
+@pytest.mark.slow
+def test_warnings_are_shown_when_a_save_changes_them_and_not_again(tmp_path: Path, doc: Path) -> None:
+    """As `briefing build` prints `check`'s warnings, watch prints them at the first build; after that a
+    save prints the warnings it brought and counts those it cleared, and a save that leaves them as they
+    were (even moved by a line added above) prints none."""
+    stray = MINI.replace("记者获悉，上半年", "记者获悉，上半年增长7.9%，")
+    doc.write_text(stray, "utf-8")
+    w = Watch(tmp_path, "brief.yaml", "--lang", "zh")
+
+    def rebuilt() -> list[tuple[str, str]]:
+        """The lines of one rebuild: up to its status line on stdout, and stderr lines that raced it."""
+        lines = w.until(r"→ out/mini\.zh\.pdf")
+        time.sleep(0.5)
+        while not w.lines.empty():
+            lines.append(w.lines.get())
+        return lines
+
+    try:
+        lines = rebuilt()
+        warned = [t for s, t in lines if s == "err"]
+        assert len(warned) == 2 and all(re.match(r"brief\.yaml:\d+:\d+: warning: ", t) for t in warned), lines
+        assert "figure ‘7.9%’ typed as text" in warned[1]
+
+        save(doc, "# a comment that moves every line\n" + stray.replace(OLD_ZH, "记者从市统计局获悉"))
+        lines = rebuilt()
+        assert [t for s, t in lines if s == "err"] == [], lines              # the same warnings: not again
+
+        both = stray.replace("高于全省平均水平", "高于全省平均水平0.9个百分点，")
+        save(doc, both)
+        lines = rebuilt()
+        new = [t for s, t in lines if s == "err"]
+        assert len(new) == 1 and "figure ‘0.9个百分点’ typed as text" in new[0], lines   # only what it brought
+
+        save(doc, MINI)
+        lines = rebuilt()
+        assert [t for s, t in lines if s == "err"] == [f"brief.yaml: {len(warned) + len(new)} warnings fixed, none left"]
+    finally:
+        assert w.stop().returncode == 130

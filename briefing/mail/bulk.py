@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ class ListJob:
     target: SmtpTarget | None           # None for --dry-run
     dry_run: bool = False
     out: TextIO | None = None
+    warnings_out: TextIO | None = None  # the content's warnings (default: standard error)
     get_password: Callable[[SmtpTarget], SmtpTarget] | None = None
     sleep: Callable[[float], None] = time.sleep
     counts: dict[str, int] = field(default_factory=dict)
@@ -71,6 +73,10 @@ def run_list(job: ListJob) -> int:
     from ..localize import localize
 
     briefing = load(str(job.content))
+    from ..lint.command import warning_lines
+
+    for line in warning_lines(briefing):   # what `briefing build` prints, said before anything is sent
+        print(line, file=job.warnings_out or sys.stderr, flush=True)
     log_path = job.log_path or job.out_dir / f"{briefing.id}.send-log.jsonl"
     for given in job.inputs:   # the log is appended to: never to the content, readers, note or settings file
         try:
