@@ -82,6 +82,9 @@ def plan_build(files: list[str], langs: list[str], output: str | None, out_dir: 
     claimed: dict[tuple, tuple[str, str]] = {}    # the output's identity → (content file, its output)
     folders: dict[str, None] = {}
     clashes: set[tuple[str, str]] = set()
+    # the output's folder and name as a case-insensitive file system sees them (macOS, Windows, a shared
+    # drive): two ids that differ only in case would write one PDF there
+    folded: dict[tuple[str, str], tuple[str, str]] = {}
     for f, lang in plan.tasks:
         b = plan.loaded[f]
         target = output if output is not None else os.path.join(out_dir, f"{b.id}.{lang}.pdf")  # type: ignore[attr-defined]
@@ -110,6 +113,18 @@ def plan_build(files: list[str], langs: list[str], output: str | None, out_dir: 
                      if same_id else f"{other} would be written to {shown} as well"),
                     "give each briefing its own id, or build them into different folders", Where(f, field="id")))
             continue
+        fold = _folded(op)
+        if fold is not None and fold in folded and folded[fold][0] != f:
+            other, shown = folded[fold]
+            if (f, other) not in clashes:
+                clashes.add((f, other))
+                problems.append(OutputError(
+                    f"'{b.id}' and '{getattr(plan.loaded[other], 'id', '?')}' (the id of {other}) differ only in "  # type: ignore[attr-defined]
+                    f"case: on macOS and Windows both would be written to {shown}",
+                    "give each briefing an id that differs in more than case", Where(f, field="id")))
+            continue
+        if fold is not None:
+            folded[fold] = (f, target)
         if key is not None:
             claimed[key] = (f, target)
         plan.outputs[(f, lang)] = op
@@ -153,6 +168,13 @@ def _identity(op: outputs.OutputPlan) -> tuple | None:
         return ("inode", st.st_dev, st.st_ino)
     except OSError:
         return ("path", os.path.normcase(os.path.realpath(op.path)))
+
+
+def _folded(op: outputs.OutputPlan) -> tuple[str, str] | None:
+    """A file output's folder (resolved) and name under case folding; None for other outputs."""
+    if op.kind != "file" or op.path is None:
+        return None
+    return (os.path.normcase(os.path.realpath(op.path.parent)), op.path.name.casefold())
 
 
 def _is_terminal(path: Path | None) -> bool:

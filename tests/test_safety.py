@@ -536,3 +536,15 @@ def test_a_terminal_that_cannot_show_a_character_gets_an_escape(work: Path) -> N
                        cwd=work, env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("brief.yaml \\u2192 x.pdf (")
+
+
+def test_ids_that_differ_only_in_case_are_refused_before_building(work: Path, capsys) -> None:
+    """On macOS and Windows file systems out/Q3.zh.pdf and out/q3.zh.pdf are one file: refused everywhere,
+    since an output folder is often shared with or copied to one."""
+    text = (work / "brief.yaml").read_text(encoding="utf-8")
+    (work / "upper.yaml").write_text(text.replace("id: mini", "id: MINI", 1), encoding="utf-8")
+    line = refused(capsys, "build", "brief.yaml", "upper.yaml", "--out-dir", "out")
+    assert line == ("upper.yaml: id: 'MINI' and 'mini' (the id of brief.yaml) differ only in case: on macOS and "
+                    "Windows both would be written to out/mini.zh.pdf — give each briefing an id that differs in "
+                    "more than case")
+    assert not (work / "out").exists()
