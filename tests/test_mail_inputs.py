@@ -295,3 +295,22 @@ def test_a_control_character_in_a_file_name_is_shown_escaped(tmp_path: Path) -> 
     name = tmp_path / "a\r\x1b[31mb.pdf"
     line = error_line([str(name), *BASE, "--eml", str(tmp_path / "o.eml")])
     assert line == f"briefing mail: cannot read {tmp_path}/a\\r\\x1b[31mb.pdf: no such file — check the PDF path"
+
+
+def test_a_list_run_never_builds_over_a_file_that_is_not_its_pdf(content: Path, readers: Path, tmp_path: Path) -> None:
+    """The PDFs of a list run are checked as `briefing build` checks them, before anything is built."""
+    out = tmp_path / "out"
+    out.mkdir()
+    notes = out / "mini.zh.pdf"
+    notes.write_text("my notes\n", encoding="utf-8")
+    base = [str(content), "--recipients", str(readers), "--from", "b@example.org", "--out-dir", str(out)]
+    for extra in (["--dry-run"], ["--smtp", "127.0.0.1:9", "--timeout", "5"]):
+        assert error_line([*base, *extra]) == (f"briefing mail: output {notes} already exists and is not a PDF — "
+                                               "move that file away, or choose another --out-dir")
+    assert notes.read_text(encoding="utf-8") == "my notes\n"
+    notes.unlink()
+    notes.symlink_to(content)
+    before = content.read_bytes()
+    assert error_line([*base, "--dry-run"]) == (f"briefing mail: output {notes} is the same file as the input "
+                                                f"{content}; it would be lost — choose another --out-dir")
+    assert content.read_bytes() == before and notes.is_symlink()

@@ -111,6 +111,7 @@ def _run(job: ListJob, briefing, sendlog: SendLog, localize) -> int:  # type: ig
     skipped = len(job.readers) - len(todo)
     langs: list[Lang] = sorted({r.lang for r in todo}, key=["zh", "en"].index)
     titles = {lang: localize(briefing, lang).title for lang in ("zh", "en")}
+    plans = _plan_pdfs(job, briefing, langs)   # checked before anything is built, also in a dry run
     if job.dry_run:
         for r in job.readers:
             earlier = accepted.get(r.email.lower())
@@ -133,7 +134,7 @@ def _run(job: ListJob, briefing, sendlog: SendLog, localize) -> int:  # type: ig
     assert target is not None
     if job.get_password is not None and target.user:
         target = job.get_password(target)
-    attachments = _build(job, briefing, langs, titles)
+    attachments = _build(job, briefing, langs, titles, plans)
     check_size(list(attachments.values()), job.max_size)
     earlier_sha = {e.get("lang"): e.get("sha256") for e in accepted.values()}
     for lang, a in attachments.items():
@@ -212,16 +213,45 @@ def _run(job: ListJob, briefing, sendlog: SendLog, localize) -> int:  # type: ig
     return 0
 
 
-def _build(job: ListJob, briefing, langs: list[Lang], titles: dict[Lang, str]) -> dict[Lang, PdfAttachment]:  # type: ignore[no-untyped-def]
+def _plan_pdfs(job: ListJob, briefing, langs: list[Lang]) -> dict[Lang, object]:  # type: ignore[no-untyped-def]
+    """Where each PDF goes, checked as `briefing build` checks it: never over an input (the content, the
+    readers file, a note, the settings, a font; also through a link), a file that is not a PDF, a folder or
+    a device."""
+    from ..errors import OutputError
+    from ..fonts import all_font_files
+    from ..outputs import plan_output
+
+    plans: dict[Lang, object] = {}
+    for lang in langs:
+        path = job.out_dir / f"{briefing.id}.{lang}.pdf"
+        try:
+            plan = plan_output(path, inputs=[*job.inputs, job.content, job.readers_file, *all_font_files()],
+                               overwrite=True, label="output", where=MAIL,
+                               replace_only=(b"%PDF-", "PDF"), input_fix="choose another --out-dir")
+        except OutputError as e:   # no --force here: a list run never replaces a file that is not a PDF
+            fix = "move that file away, or choose another --out-dir" if "is not a PDF" in e.what else e.fix
+            raise err(e.what, fix) from None
+        if plan.kind != "file":
+            raise err(f"output {path} is not a regular file", "choose another --out-dir")
+        plans[lang] = plan
+    return plans
+
+
+def _build(job: ListJob, briefing, langs: list[Lang], titles: dict[Lang, str],  # type: ignore[no-untyped-def]
+           plans: dict) -> dict[Lang, PdfAttachment]:
     """Each needed language once, through the normal build, written atomically to the output folder."""
-    from ..outputs import atomic_write
+    from ..errors import OutputError
+    from ..outputs import write_output
     from ..pipeline import build_model
 
     out: dict[Lang, PdfAttachment] = {}
     for lang in langs:
         data = build_model(briefing, lang)
         path = job.out_dir / f"{briefing.id}.{lang}.pdf"
-        atomic_write(path, data)
+        try:
+            write_output(plans[lang], data, fix="choose a writable --out-dir")
+        except OutputError as e:
+            raise err(e.what, e.fix) from None
         title, _ = pdf_title_and_lang(data, titles[lang])
         out[lang] = PdfAttachment(path, data, title, lang, name=safe_filename(f"{title}.pdf"))
         _say(job, f"{MAIL}: built {path} ({format_size(len(data))}) for "
