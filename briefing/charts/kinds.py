@@ -193,7 +193,8 @@ def _line(c: _Canvas) -> Figure:
     of the width; ends that are close pushed apart). Points are labelled above (the higher series) or
     below (the lower). Where every category label and every point label fits its column all are drawn;
     where they would collide, every k-th category is labelled, with its points (see `_label_step`);
-    category labels go over two lines where that lets more of them be drawn (`2015年` / `一季度`)."""
+    category labels go over two lines (`2015年` / `一季度`) where one line leaves fewer than one label per
+    cycle (year) and two lines give more."""
     ch, W = c.chart, c.width
     n_x = len(ch.categories)
     names = [wrap(s, W * 0.2, LABEL_PT, bold=j == 0) for j, s in enumerate(ch.series)]
@@ -216,9 +217,11 @@ def _line(c: _Canvas) -> Figure:
         return _label_step(n_x, (aw - 2 * inset) / max(n_x - 1, 1), need, period), inset, need, cats
 
     step, inset, need, cats = layout([[s] for s in ch.categories])
-    if step > 1:
+    if step > max(period, 1):
+        # one-line labels are fewer than one per cycle (or than every other point): two lines if that
+        # gives more (zh quarters at A4: every 8th on one line, every 4th on two; en: every 4th on one)
         two = layout([wrap(s, text_width(s, LABEL_PT) * 0.62, LABEL_PT, max_lines=2) for s in ch.categories])
-        if two[0] < step:
+        if two[0] < step and (period or two[0] * 2 <= step):
             step, inset, need, cats = two
     pitch = (aw - 2 * inset) / max(n_x - 1, 1)
     margin = max(0.3, inset / pitch) if n_x > 1 else 0.5
