@@ -314,8 +314,10 @@ class Composer:
                               leading=self.sz.leading, space_after=0 if zh else 5.0)
         self.small = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.small,
                                leading=self.sz.small * 1.5, align="left", first_indent=0, color=theme.GREY_DARK)
+        # a table cell is short and ragged: a hyphen there only cuts a word (`Foreign direct investment
+        # actu-` / `ally used`)
         self.cell = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=self.sz.small + 0.5,
-                              leading=(self.sz.small + 0.5) * 1.4, align="left", first_indent=0)
+                              leading=(self.sz.small + 0.5) * 1.4, align="left", first_indent=0, hyphenate=False)
 
     # ------------------------------------------------------------- structure
     def tag(self, para: Para, role: str = "P", parent: Node | None = None) -> Para:
