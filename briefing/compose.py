@@ -195,6 +195,20 @@ class WithNote(Stack):
         return [parts[0], WithNote(parts[1], self.note)]
 
 
+def with_note(block: Flowable, note: Flowable, splits: bool) -> Flowable:
+    """A figure, key-figure panel or table with the source or note block written right after it, which
+    reads as its note: kept with it (on the page of the figure, with a table's last rows), never left
+    alone at the top of the next page. A figure that floats takes its note along."""
+    if splits:
+        out: Flowable = WithNote(block, note)
+    elif isinstance(block, Stack):
+        out = Stack([*block.items, note])
+    else:
+        out = Stack([block, note])
+    out.is_figure = getattr(block, "is_figure", False)
+    return out
+
+
 class Rule(Flowable):
     """A horizontal rule; `thick` in pt."""
 
@@ -420,8 +434,14 @@ class Composer:
             # "记者 成安林": the space between role and name is an ideographic space in Chinese
             byline = s.byline.replace(" ", "\u3000") if self.lang == "zh" else s.byline
             out.append(self.tag(Para(one(byline), replace(self.small, keep_with_next=True, space_after=3))))
+        prev: m.LBlock | None = None
         for b in s.blocks:
-            out += self.block(b)
+            made = self.block(b)
+            if isinstance(b, m.LSource) and isinstance(prev, (m.LChart, m.LTable, m.LFigures)) and out:
+                out[-1] = with_note(out[-1], made[0], splits=isinstance(prev, m.LTable))
+            else:
+                out += made
+            prev = b
         for i, sub in enumerate(s.sections, 1):
             out += self.section(sub, i)
         self.parent, self.level = outer, level

@@ -45,3 +45,34 @@ def test_no_word_is_cut_in_tables_charts_or_labels(builds):
         if cut:
             found[b.name] = cut
     assert found == {}
+
+
+def page_texts(pdf_path) -> list[list[dict]]:
+    """Per page, the characters between the running header and the footer."""
+    with pdfplumber.open(pdf_path) as pdf:
+        return [[c for c in p.chars if c["text"].strip() and 60 < c["top"] < p.height - 50] for p in pdf.pages]
+
+
+NOTE = {"zh": ("上半年完成情况与全年目标", "注：全年目标为"), "en": ("First-half results against annual targets",
+                                                          "Note: annual targets")}
+
+
+def test_a_note_after_a_chart_stays_with_it(builds):
+    """The sample ends with a chart and a note on it (a `source` block): on letter paper the note stood
+    alone on a last page, the chart at the foot of the one before. Every page also holds more than notes
+    and source lines (text above their 8.5 pt), in the sample and every release, A4 and letter."""
+    chosen = [b for b in builds.get("a4", "", True) + builds.get("letter", "", True)
+              if b.content == SAMPLE or b.content.parent.name == "releases"]
+    assert len(chosen) >= 18
+    alone = []
+    for b in chosen:
+        pages = page_texts(b.pdf)
+        for n, chars in enumerate(pages, 1):
+            if chars and max(c["size"] for c in chars) < 9:
+                alone.append(f"{b.name} p.{n}: {''.join(c['text'] for c in chars)[:40]}")
+        if b.content == SAMPLE:
+            caption, note = NOTE[b.lang]
+            where = [n for n, chars in enumerate(pages, 1) for s in (caption, note)
+                     if s.replace(" ", "") in "".join(c["text"] for c in chars).replace(" ", "")]
+            assert len(where) == 2 and where[0] == where[1], (b.name, where)
+    assert alone == []
