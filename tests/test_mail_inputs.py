@@ -285,6 +285,12 @@ def test_readers_files_a_hostile_tester_wrote(content: Path, tmp_path: Path) -> 
                           encoding="utf-8")
     assert error_line([*base, "--recipients", str(open_quote)]) == (
         f"{open_quote}:2:1: CSV syntax: unexpected end of data — check the quotes on this line")
+    copied = tmp_path / "copied.csv"  # a cc cell of 5,000 addresses: refused, not sent to 5,000 people
+    copied.write_text("email,name,lang,cc\nx@example.org,X,en," + ";".join(f"c{i}@example.org" for i in range(5000))
+                      + "\n", encoding="utf-8")
+    assert error_line([*base, "--recipients", str(copied)]) == (
+        f"{copied}:2:20: cc: 5000 addresses (limit {recipients.MAX_CC}) — copy fewer people on one reader's message, "
+        "or give them rows of their own")
     excel = tmp_path / "excel.csv"    # BOM, CRLF, semicolons, a quoted comma
     excel.write_bytes("\ufeffemail;name;lang\r\nx@example.org;张三;zh\r\ny@example.org;\"Li, Si\";en\r\n".encode())
     rc, out = run([*base, "--recipients", str(excel)])

@@ -26,6 +26,9 @@ REQUIRED = ("email", "name", "lang")
 # generous names, cc addresses and salutations fits in 5 MB; a bigger file is a wrong file or a list to split.
 MAX_BYTES = 5 * 1024 * 1024
 MAX_READERS = 20000
+# Mail servers must take 100 recipients per message (RFC 5321 4.5.3.1.8) and many refuse more; the reader,
+# the cc and the --bcc addresses all count, so one reader's row copies at most 50.
+MAX_CC = 50
 _LANGS: dict[str, Lang] = {"zh": "zh", "chinese": "zh", "中文": "zh", "en": "en", "english": "en", "英文": "en"}
 
 
@@ -170,7 +173,13 @@ def read_recipients(path: str | Path) -> list[Reader]:
                 what = "empty" if not lang_text.strip() else f"{lang_text.strip()!r} is not a language we write"
                 errors.append(fail(f"lang: {what}", "write zh (Chinese) or en (English)", first, lcol))
             cc: list[Address] = []
-            for item in (c.strip() for c in cc_text.split(";") if c.strip()):
+            items = [c.strip() for c in cc_text.split(";") if c.strip()]
+            if len(items) > MAX_CC:
+                errors.append(fail(f"cc: {len(items)} addresses (limit {MAX_CC})",
+                                   "copy fewer people on one reader's message, or give them rows of their own",
+                                   first, ccol))
+                items = []
+            for item in items:
                 try:
                     cc.append(parse_address(item, "cc:", where=str(Where(shown, first, ccol))))
                 except DeliveryError as e:
