@@ -252,7 +252,7 @@ class TextObject(PDFTextObject):
 # $XDG_CACHE_HOME/briefing/fontprograms/, under the SHA-256 of the program and the zlib version that
 # deflated it. An entry is used only when its header's checksum holds (cachefile.py) and it inflates to
 # exactly the program: a damaged or planted entry can never change what the PDF shows; it is discarded with
-# one line on stderr and the program is deflated again.
+# one line on stderr and the program is deflated again (one of another version's format: without a word).
 
 _PROGRAMS: dict[str, bytes] = {}
 _PROGRAMS_MAX = 64
@@ -279,6 +279,8 @@ def deflated_program(program: bytes) -> bytes:
             raise cachefile.Problem("does not inflate to the font program it is named for")
         if packed is not None:
             _touch(path)
+    except cachefile.Stale:   # kept by another version of briefing: replaced without a word
+        packed = None
     except cachefile.Problem as e:
         print(f"briefing: font program cache {path} {e}; discarded, deflated again", file=sys.stderr)
         packed = None

@@ -371,6 +371,14 @@ def test_font_program_cache_gives_the_same_pdf_and_damaged_or_planted_entries_ar
             assert err.count("\n") == 1 and "font program cache" in err and str(entry) in err, (what, err)
         assert entry.read_bytes() == good, what                      # deflated and stored again
     assert zlib.decompress(good.partition(b"\n")[2]) == _font_program(fresh)
+    # an entry in another version's format (after an upgrade) is replaced without a word
+    stale = good.replace(f'"{pdffont._MAGIC}": {pdffont._FORMAT}'.encode(), f'"{pdffont._MAGIC}": 0'.encode())
+    assert stale != good
+    entry.write_bytes(stale)
+    pdffont._PROGRAMS.clear()
+    capsys.readouterr()
+    assert _program_pdf(text) == fresh and capsys.readouterr().err == ""
+    assert entry.read_bytes() == good
 
 
 def test_font_program_cache_keeps_the_most_recently_used(tmp_path, monkeypatch):
