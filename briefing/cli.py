@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
-from .errors import BriefingError, ErrorList, OutputError
+from .errors import BriefingError, ErrorList, OutputError, escape_controls
 from .plural import counted
 from .starter import find_content, new_content
 
@@ -137,9 +137,10 @@ def cmd_build(a: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
         if errors:
             failed.append(path)
-            print(f"{prefix}{path}: failed", file=sys.stderr, flush=True)
+            print(escape_controls(f"{prefix}{path}: failed"), file=sys.stderr, flush=True)
         elif not a.quiet:
-            print(f"{prefix}{path} → {', '.join(written)} ({secs:.2f} s)", file=progress, flush=True)
+            print(escape_controls(f"{prefix}{path} → {', '.join(written)} ({secs:.2f} s)"), file=progress,
+                  flush=True)
 
     jobs = a.jobs or min(os.cpu_count() or 1, max(1, len(plan.tasks)))
     results = run_tasks(plan, opts, jobs)   # in task order: file by file, each file's languages together

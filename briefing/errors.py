@@ -7,6 +7,19 @@ from dataclasses import dataclass
 from .plural import counted
 
 
+def _control(ch: str) -> bool:
+    return (ch < " " and ch != "\t") or "\x7f" <= ch <= "\x9f"
+
+
+def escape_controls(text: str) -> str:
+    """`text` for one line of a terminal: a control character from a file name, a value or a server's reply
+    (CR, LF, ESC, …) would break the line or drive the terminal, so it is shown escaped, as Python writes it
+    (`\\r`, `\\x1b`)."""
+    if not any(map(_control, text)):
+        return text
+    return "".join(repr(ch)[1:-1] if _control(ch) else ch for ch in text)
+
+
 @dataclass(frozen=True)
 class Where:
     """A position in a content file (1-based line and column) or a field path."""
@@ -39,12 +52,7 @@ class BriefingError(Exception):
             msg += f" — {self.fix}"
         if self.where:
             msg = f"{self.where}: {msg}"
-        msg = " ".join(msg.split("\n"))
-        if any(ch < " " and ch != "\t" or "\x7f" <= ch <= "\x9f" for ch in msg):
-            # a control character from a file name or a value (CR, ESC, …) would break the one line or
-            # drive the terminal: shown escaped, as Python writes it
-            msg = "".join(repr(ch)[1:-1] if ch < " " and ch != "\t" or "\x7f" <= ch <= "\x9f" else ch for ch in msg)
-        return msg
+        return escape_controls(" ".join(msg.split("\n")))
 
 
 class ContentError(BriefingError):

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BriefingError, ErrorList
+from .errors import BriefingError, ErrorList, escape_controls
 from .model import Lang
 from .plural import counted
 
@@ -149,8 +149,8 @@ def watch(path: str, targets: list[Target], out_dir: str, opts, *, interval: flo
           say: Callable[[str], None] | None = None, err: Callable[[str], None] | None = None,
           max_builds: int | None = None, force: bool = False) -> int:
     """Build now, then after every save, until interrupted (or `max_builds`, for tests)."""
-    say = say or (lambda s: print(s, flush=True))
-    err = err or (lambda s: print(s, file=sys.stderr, flush=True))
+    say = say or (lambda s: print(escape_controls(s), flush=True))   # a file name may hold ESC or CR
+    err = err or (lambda s: print(escape_controls(s), file=sys.stderr, flush=True))
     builds = 0
     shown = Warnings()
     last = stamp(path)

@@ -7,6 +7,7 @@ and what to do, before anything is read whole, written or sent, in bounded time.
 # ruff: noqa: F811  (the fixtures imported from test_mail are parameters here)
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_mail import REPO, make_pdf, run, zh_pdf  # noqa: F401  (fixture)
+from test_mail import REPO, Recorder, make_pdf, run, smtpd, zh_pdf  # noqa: F401  (fixtures)
 
 from briefing.errors import BriefingError
 from briefing.mail import recipients, sendlog, settings
@@ -320,3 +321,28 @@ def test_a_list_run_never_builds_over_a_file_that_is_not_its_pdf(content: Path, 
     assert error_line([*base, "--dry-run"]) == (f"briefing mail: output {notes} is the same file as the input "
                                                 f"{content}; it would be lost — choose another --out-dir")
     assert content.read_bytes() == before and notes.is_symlink()
+
+
+class Hostile(Recorder):
+    """A server whose replies carry terminal escape sequences (clear the screen, red text)."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        return "550 5.1.1 \x1b[2J\x1b[31mgone\x1b[0m"
+
+
+def test_a_servers_reply_never_drives_the_terminal(smtpd, content: Path, readers: Path, tmp_path: Path,  # noqa: F811
+                                                   zh_pdf: Path) -> None:
+    port = smtpd(Hostile())
+    out = io.StringIO()
+    from test_mail import parse
+
+    from briefing.mail.cli import run_mail
+
+    with pytest.raises(BriefingError) as info:
+        run_mail(parse([str(content), "--recipients", str(readers), "--from", "b@example.org", "--out-dir",
+                        str(tmp_path / "out"), "--smtp", f"127.0.0.1:{port}", "--timeout", "5"]),
+                 env={"XDG_CONFIG_HOME": str(tmp_path / "cfg")}, stdout=out, stdin=io.StringIO())
+    shown = out.getvalue() + str(info.value)
+    assert "\x1b" not in shown and "\\x1b[2J\\x1b[31mgone" in shown, shown
+    line = error_line([str(zh_pdf), *BASE, "--smtp", f"127.0.0.1:{port}", "--timeout", "5"])
+    assert "\x1b" not in line and "\\x1b[31mgone" in line, line

@@ -548,3 +548,11 @@ def test_ids_that_differ_only_in_case_are_refused_before_building(work: Path, ca
                     "Windows both would be written to out/mini.zh.pdf — give each briefing an id that differs in "
                     "more than case")
     assert not (work / "out").exists()
+
+
+def test_a_file_name_with_control_characters_never_reaches_the_terminal_raw(work: Path, capsys) -> None:
+    name = "a\r\x1b[2Jb.yaml"
+    rc, out, err = run_main(capsys, "build", name)
+    assert rc == 1 and "\x1b" not in out + err and "\r" not in out + err
+    assert err == ("a\\r\\x1b[2Jb.yaml: no such file — check the path (content files live in content/)\n"
+                   "a\\r\\x1b[2Jb.yaml: failed\n")

@@ -17,7 +17,7 @@ from email.headerregistry import Address
 from pathlib import Path
 from typing import TextIO
 
-from ..errors import DeliveryError
+from ..errors import DeliveryError, escape_controls
 from ..plural import counted
 from .common import MAIL, Lang, err
 from .message import build_message, cover_note, message_bytes, new_message_id, safe_filename, salutation_for
@@ -65,7 +65,7 @@ class ListJob:
 
 
 def _say(job: ListJob, line: str) -> None:
-    print(line, file=job.out, flush=True)
+    print(escape_controls(line), file=job.out, flush=True)   # a server's reply could hold ESC sequences
 
 
 def run_list(job: ListJob) -> int:

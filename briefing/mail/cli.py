@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TextIO
 
-from ..errors import DeliveryError, OutputError, Where
+from ..errors import DeliveryError, OutputError, Where, escape_controls
 from ..outputs import plan_output, write_output
 from .addresses import parse_address, parse_addresses
 from .common import MAIL, Lang, check_text, control_char, describe_char, read_input
@@ -148,8 +148,8 @@ def run_mail(args: argparse.Namespace, *, env: Mapping[str, str] | None = None,
     if args.dry_run:
         where = f"write {args.eml}" if args.eml else "send"
         hidden = f" (bcc {', '.join(b.addr_spec for b in bcc)})" if bcc else ""
-        print(f"{WHERE}: dry run — would {where}: “{subject}” with {_summary(attachments)} to {rcpts}{hidden}; "
-              "nothing was written or sent", file=stdout)
+        print(escape_controls(f"{WHERE}: dry run — would {where}: “{subject}” with {_summary(attachments)} to "
+                              f"{rcpts}{hidden}; nothing was written or sent"), file=stdout)
         return 0
     if plan is not None:
         if bcc:
@@ -165,13 +165,13 @@ def run_mail(args: argparse.Namespace, *, env: Mapping[str, str] | None = None,
             except OutputError as e:
                 raise _fail(e.what, e.fix) from None
         status = sys.stderr if plan.kind == "stdout" else stdout
-        print(f"{WHERE}: wrote {args.eml} ({_summary(attachments)})", file=status)
+        print(escape_controls(f"{WHERE}: wrote {args.eml} ({_summary(attachments)})"), file=status)
         return 0
     assert target is not None
     if target.user:
         target = _with_password(target, env, ask, stdin)
     send_message(msg, target, [b.addr_spec for b in bcc])
-    print(f"{WHERE}: sent {_summary(attachments)} to {rcpts} via {target.where}", file=stdout)
+    print(escape_controls(f"{WHERE}: sent {_summary(attachments)} to {rcpts} via {target.where}"), file=stdout)
     return 0
 
 
