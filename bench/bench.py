@@ -16,6 +16,8 @@ reference measured in the same run, so the ratios hold on whatever machine this 
   document, warm; the last column is seconds per 10,000 characters (flat = linear).
 - long briefings: the sample's sections repeated 4, 8, 16 times (27, 53, 105 pages) and, with --long,
   32 times (209 pages: the most the loader's cap of 50,000 values allows), Chinese, warm, with peak memory.
+- watch: bench/watch_edit.py, `briefing watch` on the Chinese sample, one paragraph edited and saved 5
+  times: the rebuild time the watcher reports and the time from the save to its line (the PDF written).
 
 Every timed process runs as a user's installed copy does, with compiled bytecode (pip compiles it at
 install): the benchmark removes PYTHONDONTWRITEBYTECODE from the timed processes' environment, points
@@ -162,6 +164,32 @@ def pages(pdf: Path) -> int:
     return len(PdfReader(str(pdf)).pages)
 
 
+def markdown(results: dict, runs: int) -> str:
+    """The README's performance table: ours and Typst's side by side, each figure with its command."""
+    rows, ref, w = results["rows"], results.get("typst") or {}, results.get("watch")
+    build = "`python -m briefing build content/jiaozuo-2025-h1.yaml --lang {}`"
+    out = ["| | briefing | Typst 0.15 | measured by |", "|---|---:|---:|---|"]
+    if ref:
+        out.append(f"| warm rebuild, Chinese sample (charts cached / pre-drawn) | {ref['ours_warm_s']:.2f} s | "
+                   f"{ref['typst_warm_s']:.2f} s | `bench/cold_vs_typst.py {runs}` (ratio {ref['warm_ratio']:.2f}×) |")
+        out.append(f"| cold, Chinese sample (charts drawn) | {ref['ours_cold_s']:.2f} s | "
+                   f"{ref['typst_cold_s']:.2f} s | `bench/cold_vs_typst.py {runs}` (ratio {ref['cold_ratio']:.2f}×) |")
+    typst_pdf = f"{ref['typst_pdf_bytes']:,}" if ref.get("typst_pdf_bytes") else "—"
+    for lang, name in (("zh", "Chinese"), ("en", "English")):
+        r = rows.get(f"sample {lang}, warm")
+        if r:
+            out.append(f"| PDF bytes, {name} sample ({r['pages'][0]} pages) | {r['bytes'][0]:,} | "
+                       f"{typst_pdf if lang == 'zh' else '— (Chinese only)'} | {build.format(lang)} |")
+    big = rows.get("sample x16 zh, warm")
+    if big:
+        out.append(f"| {big['pages'][0]} pages (sample ×16), Chinese, warm | {big['s']:.2f} s, "
+                   f"{big['peak_mb']} MB peak | — | `bench/bench.py` (synthetic x16) |")
+    if w:
+        out.append(f"| `briefing watch`: one paragraph edited, Chinese | {w['rebuild_reported_s']:.2f} s "
+                   f"({w['save_to_pdf_s']:.2f} s save → PDF) | — | `bench/watch_edit.py --edits 5` |")
+    return "\n".join(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=5)
@@ -206,6 +234,15 @@ def main() -> None:
     pdfs = [tmp / "jiaozuo-2025-h1.zh.pdf", tmp / "jiaozuo-2025-h1.en.pdf"]
     row("sample zh+en in one command, cold", both, False, pdfs)
     row("sample zh+en in one command, warm", both, True, pdfs)
+    watch = subprocess.run([sys.executable, str(ROOT / "bench" / "watch_edit.py"), "--edits", "5"], cwd=ROOT,
+                           capture_output=True, text=True, env=user_env())
+    if watch.returncode == 0:
+        w = json.loads(watch.stdout.strip().splitlines()[-1])
+        results["watch"] = w
+        print(f"{'watch, zh, one paragraph edited':<40} {w['rebuild_reported_s']:6.2f} s rebuild (reported), "
+              f"{w['save_to_pdf_s']:.2f} s from the save to the PDF", flush=True)
+    else:
+        print(f"(watch not measured: {(watch.stderr.strip().splitlines() or ['?'])[-1]})", file=sys.stderr)
     if not a.quick:
         for lang in ("zh", "en"):
             per = []
@@ -220,6 +257,8 @@ def main() -> None:
             src = synthetic(copies, tmp)
             out = tmp / f"synthetic-{copies}.zh.pdf"
             row(f"sample x{copies} zh, warm", ["build", str(src), "--lang", "zh", "-o", str(out)], True, [out])
+    print()
+    print(markdown(results, a.runs))
     if a.json:
         a.json.write_text(json.dumps(results, indent=1, ensure_ascii=False), "utf-8")
     shutil.rmtree(tmp, ignore_errors=True)
