@@ -69,16 +69,21 @@ def _layout(b: m.Briefing, lang: m.Lang, local: m.LocalBriefing, page, pagesize,
     pages = entries[-1][2] if entries else 1
     if opts.toc or pages > TOC_AUTO_PAGES:
         # Contents: a first pass with placeholder page numbers takes the same room as the real list, so a
-        # second pass with the numbers it found is final.
-        for _ in range(3):
+        # second pass with the numbers it found is final. The first is a sketch (laid out, not drawn): it
+        # only finds where the sections fall once the contents are in.
+        for i in range(3):
             found: list = []
             toc = tuple((lvl, title, pg, key) for lvl, title, pg, key in entries)
             story = compose(local, replace(copts, toc=toc), drawings)
             laid = lay_out(story, meta, pagesize=pagesize, page=page, bleed=opts.bleed, toc_sink=found,
-                           tree=story.tree, pdfa=opts.pdfa)
+                           tree=story.tree, pdfa=opts.pdfa, draw=i > 0)
             if [e[2] for e in found] == [e[2] for e in entries] and toc:
                 break
             entries = found
+        if not laid.drawn:   # the sketch's numbers were right already: lay out the same story, drawn
+            story = compose(local, replace(copts, toc=toc), drawings)
+            laid = lay_out(story, meta, pagesize=pagesize, page=page, bleed=opts.bleed, toc_sink=[],
+                           tree=story.tree, pdfa=opts.pdfa)
     return laid.pdf()
 
 

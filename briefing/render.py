@@ -148,7 +148,7 @@ MARK_GAP = 3.0       # crop marks stop short of the bleed edge
 
 
 def _canvas_class(meta: Meta, epoch: int, page: theme.Page, bleed: float, toc_sink: list | None,
-                  tree: tagging.Node | None, pdfa: bool):
+                  tree: tagging.Node | None, pdfa: bool, draw: bool = True):
     """A canvas that defers page furniture until the page count is known ("Page 2 of 6"), tags what the
     flowables draw (`tree`: the structure compose built; None: an untagged PDF) and writes the file with
     pdfwrite.
@@ -166,6 +166,7 @@ def _canvas_class(meta: Meta, epoch: int, page: theme.Page, bleed: float, toc_si
             self._pages: list[dict] = []
             self._briefing_toc: list = toc_sink if toc_sink is not None else []
             self._tagger = tagging.Tagger(self, tree, meta.lang) if tree is not None else None
+            self._briefing_sketch = not draw
 
         def beginText(self, x: float = 0, y: float = 0, direction=None) -> TextObject:  # noqa: N802
             return TextObject(self, x, y, direction=direction)
@@ -276,13 +277,15 @@ def _canvas_class(meta: Meta, epoch: int, page: theme.Page, bleed: float, toc_si
 class Laid:
     """A laid-out document whose PDF is written when asked for: a layout pass whose page numbers the table of
     contents cannot use yet (pipeline.py) is never written, which was two thirds of the writing of a long
-    briefing."""
+    briefing. `drawn` False: a sketch (lay_out with draw=False), laid out only, which has no PDF."""
 
-    def __init__(self, doc: BaseDocTemplate, buf: io.BytesIO) -> None:
-        self._doc, self._buf = doc, buf
+    def __init__(self, doc: BaseDocTemplate, buf: io.BytesIO, drawn: bool = True) -> None:
+        self._doc, self._buf, self.drawn = doc, buf, drawn
 
     def pdf(self) -> bytes:
         """The PDF bytes (page furniture, tags and the file written on the first call)."""
+        if not self.drawn:
+            raise ValueError("a sketch (lay_out with draw=False) has no PDF")
         if self._doc is not None:
             self._doc.canv.save()
             self._doc = None
@@ -302,8 +305,10 @@ def render(story: list, meta: Meta, *, pagesize: tuple[float, float] = theme.A4,
 
 def lay_out(story: list, meta: Meta, *, pagesize: tuple[float, float] = theme.A4, page: theme.Page | None = None,
             bleed: float = 0.0, toc_sink: list | None = None, tree: tagging.Node | None = None,
-            pdfa: bool = False) -> Laid:
-    """`render`'s layout (`toc_sink` is filled when this returns), the PDF written by `Laid.pdf()`."""
+            pdfa: bool = False, draw: bool = True) -> Laid:
+    """`render`'s layout (`toc_sink` is filled when this returns), the PDF written by `Laid.pdf()`.
+    `draw` False: a sketch, only to find where the sections fall: the same pages (wrapping and splitting are
+    the same), but text and charts are not drawn (`tagging.sketching`) and nothing is tagged."""
     page = page or theme.Page(*pagesize)
     epoch = creation_epoch(meta.date)
     rl_config.useA85 = 0   # binary streams: ASCII85 would add a quarter to every compressed stream
@@ -326,5 +331,5 @@ def lay_out(story: list, meta: Meta, *, pagesize: tuple[float, float] = theme.A4
                           PageTemplate(id="later", frames=[frame])])
     doc._doSave = 0   # (ReportLab's switch: build() lays out and draws the pages; Laid.pdf() saves)
     doc.build([NextPageTemplate("later")] + story,
-              canvasmaker=_canvas_class(meta, epoch, page, bleed, toc_sink, tree, pdfa))
-    return Laid(doc, buf)
+              canvasmaker=_canvas_class(meta, epoch, page, bleed, toc_sink, tree if draw else None, pdfa, draw))
+    return Laid(doc, buf, draw)

@@ -73,6 +73,12 @@ class _Annot:
         self.page, self.name = page, name
 
 
+def sketching(canv: Any) -> bool:
+    """Whether `canv` only finds where things fall (a layout pass that is never written: render.lay_out with
+    draw=False): text and drawings need not be drawn on it, only laid out."""
+    return getattr(canv, "_briefing_sketch", False)
+
+
 def tagger(canv: Any) -> Tagger | None:
     """The canvas' tagger when content drawn now must be tagged (None: not a tagged canvas, or inside an
     artifact, where marked content with an MCID must not appear)."""

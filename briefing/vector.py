@@ -44,6 +44,8 @@ class FigureFlowable(Flowable):
 
     def draw(self) -> None:
         canv = self.canv
+        if tagging.sketching(canv):
+            return
         tg = tagging.tagger(canv)
         if tg is None:
             draw_figure(canv, self.figure)

@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SCRIPT = r"""
 import briefing, briefing.compose, briefing.render
@@ -37,26 +42,43 @@ def test_wide_patterns_wait_and_still_work():
                                 "{'a': [1, 'é']}"]
 
 
-def test_only_the_final_contents_pass_is_written(monkeypatch):
-    """A briefing with a table of contents is laid out until its page numbers hold (pipeline.py); only the
-    pass whose PDF is returned is written (page furniture, tags, fonts, compression), and it is the same
-    PDF as writing every pass made."""
-    from pathlib import Path
-
+# mini: the sketch's numbers hold at once (then the same story is laid out again, drawn); the sample: the
+# contents move the sections, and the pass after the sketch is final
+@pytest.mark.slow
+@pytest.mark.parametrize("content", ["tests/data/mini.yaml", "content/jiaozuo-2025-h1.yaml"])
+def test_contents_passes_sketched_and_only_the_final_one_written(content, monkeypatch):
+    """A briefing with a table of contents is laid out until its page numbers hold (pipeline.py): the first
+    contents pass is a sketch (laid out, nothing drawn: it only finds where the sections fall), and only
+    the pass whose PDF is returned is written (page furniture, tags, fonts, compression). The PDF is the
+    same as drawing and writing every pass made."""
     from briefing import pdfwrite, render
     from briefing.load import load
     from briefing.pipeline import BuildOptions, build_model
+    from briefing.typeset import flowable
 
-    b = load(str(Path(__file__).parent / "data" / "mini.yaml"))
+    b = load(str(ROOT / content))
     opts = BuildOptions(parallel=False, toc=True)
-    passes, writes = [], []
-    real_lay_out, real_write = render.lay_out, pdfwrite.write
-    monkeypatch.setattr(render, "lay_out", lambda *a, **k: passes.append(1) or real_lay_out(*a, **k))
+    real_lay_out, real_write, real_draw = render.lay_out, pdfwrite.write, flowable.Para._draw
+    passes: list[list] = []      # per pass: [drawn, paragraphs drawn]
+    writes = []
+
+    def lay_out(*a, **k):
+        passes.append([k.get("draw", True), 0])
+        return real_lay_out(*a, **k)
+
+    def draw(self, *a):
+        passes[-1][1] += 1
+        return real_draw(self, *a)
+
+    monkeypatch.setattr(render, "lay_out", lay_out)
     monkeypatch.setattr(pdfwrite, "write", lambda doc: writes.append(1) or real_write(doc))
+    monkeypatch.setattr(flowable.Para, "_draw", draw)
     pdf = build_model(b, "en", opts)
-    assert len(passes) >= 2 and len(writes) == 1
-    # every pass written, as before: the same bytes
-    monkeypatch.setattr(render, "lay_out", lambda *a, **k: _written(real_lay_out(*a, **k)))
+    assert len(passes) == 3 and len(writes) == 1, passes
+    assert [drawn for drawn, _ in passes] == [True, False, True]
+    assert passes[1][1] == 0 and passes[0][1] > 0 and passes[2][1] > 0    # nothing drawn in the sketch
+    # every pass drawn and written, as before: the same bytes
+    monkeypatch.setattr(render, "lay_out", lambda *a, **k: _written(real_lay_out(*a, **{**k, "draw": True})))
     assert build_model(b, "en", opts) == pdf
 
 

@@ -171,6 +171,8 @@ class Para(Flowable):
     # -- drawing
     def draw(self) -> None:
         canv = self.canv
+        if tagging.sketching(canv):
+            return
         tg = tagging.tagger(canv)
         if tg is not None and self.tag is None:
             tg.begin_artifact()      # nothing says what this text is: keep it out of the reading order
