@@ -267,7 +267,8 @@ def test_a_damaged_pdf_gives_one_warning_in_our_form(tmp_path: Path, caplog: pyt
     assert shown[0].endswith("check that the PDF opens before sending it")   # pypdf's 'EOF marker not found' is not
 
 
-def test_readers_files_a_hostile_tester_wrote(content: Path, tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_a_readers_file_of_100k_rows_is_refused_at_the_limit(content: Path, tmp_path: Path) -> None:
     base = [str(content), "--from", "b@example.org", "--dry-run", "--out-dir", str(tmp_path / "out")]
     many = tmp_path / "many.csv"      # 100,000 rows: refused at the limit, in a few seconds at most
     many.write_text("email,name,lang\n" + "".join(f"r{i}@example.org,R {i},en\n" for i in range(100_000)),
@@ -277,6 +278,10 @@ def test_readers_files_a_hostile_tester_wrote(content: Path, tmp_path: Path) -> 
         f"{many}:{recipients.MAX_READERS + 2}:1: more than {recipients.MAX_READERS} readers — split the list into "
         "smaller files")
     assert time.monotonic() - t < 10
+
+
+def test_readers_files_a_hostile_tester_wrote(content: Path, tmp_path: Path) -> None:
+    base = [str(content), "--from", "b@example.org", "--dry-run", "--out-dir", str(tmp_path / "out")]
     wide = tmp_path / "wide.csv"      # one 1 MB cell
     wide.write_text("email,name,lang\nx@example.org," + "N" * (1 << 20) + ",en\n", encoding="utf-8")
     assert error_line([*base, "--recipients", str(wide)]) == (
@@ -346,3 +351,18 @@ def test_a_servers_reply_never_drives_the_terminal(smtpd, content: Path, readers
     assert "\x1b" not in shown and "\\x1b[2J\\x1b[31mgone" in shown, shown
     line = error_line([str(zh_pdf), *BASE, "--smtp", f"127.0.0.1:{port}", "--timeout", "5"])
     assert "\x1b" not in line and "\\x1b[31mgone" in line, line
+
+
+def test_bidirectional_overrides_cannot_disguise_a_name_or_subject(zh_pdf: Path, content: Path, tmp_path: Path) -> None:
+    """U+202E in a display name shows 'gro.elpmaxe@ssob' as 'boss@example.org': refused like a line break."""
+    line = error_line([str(zh_pdf), "--to", "\u202egro.elpmaxe@ssob <x@example.org>", "--from", "b@example.org",
+                       "--eml", str(tmp_path / "o.eml")])
+    assert "contains a bidirectional text control (U+202E)" in line, line
+    line = error_line([str(zh_pdf), *BASE, "--subject", "Q3 \u2066report", "--eml", str(tmp_path / "o.eml")])
+    assert "--subject" in line and "contains a bidirectional text control (U+2066)" in line, line
+    readers = tmp_path / "readers.csv"
+    readers.write_text("email,name,lang\nx@example.org,\u202eZhang,en\n", encoding="utf-8")
+    assert error_line([str(content), "--recipients", str(readers), "--from", "b@example.org", "--dry-run"]) == (
+        f"{readers}:2:15: name: contains a bidirectional text control (U+202E) — remove it: each cell is one line "
+        "of plain text")
+    assert not (tmp_path / "o.eml").exists()

@@ -17,12 +17,17 @@ def err(what: str, fix: str, where: str = MAIL) -> DeliveryError:
     return DeliveryError(what, fix, where)
 
 
+# Bidirectional embeddings, overrides and isolates: no Chinese or English name needs them, and in a display
+# name or subject they reorder what the reader sees ("‮gro.elpmaxe@ssob" shown as "boss@example.org").
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def control_char(text: str, allow: str = "") -> str | None:
     """The first control character in `text` (CR, LF, NUL, ESC, DEL, U+2028, …) not in `allow`, or None."""
     for ch in text:
         if ch in allow:
             continue
-        if unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in "\u0085\ufeff":
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in "\u0085\ufeff" or ch in BIDI_CONTROLS:
             return ch
     return None
 
@@ -35,6 +40,8 @@ def describe_char(ch: str) -> str:
     """'a line break (LF, U+000A)' — how an error names a character the user cannot see."""
     names = {"\n": "a line break (LF, U+000A)", "\r": "a carriage return (CR, U+000D)",
              "\t": "a tab (U+0009)", "\0": "a NUL byte (U+0000)"}
+    if ch in BIDI_CONTROLS:
+        return f"a bidirectional text control (U+{ord(ch):04X})"
     return names.get(ch, f"a control character (U+{ord(ch):04X})")
 
 

@@ -153,7 +153,7 @@ def read_recipients(path: str | Path) -> list[Reader]:
                 ch = control_char(value)
                 if ch is not None:
                     errors.append(fail(f"{col_name}: contains {describe_char(ch)}",
-                                       "keep each cell on one line", first, col))
+                                       "remove it: each cell is one line of plain text", first, col))
             if not email.strip():
                 errors.append(fail("email: empty", "give the reader's address, like name@example.org", first, ecol))
             elif not ADDR_SPEC.fullmatch(email.strip()):
