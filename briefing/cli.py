@@ -231,6 +231,10 @@ def main(argv: list[str] | None = None) -> int:
             if sig is not None:
                 handlers[sig] = signal.signal(sig, _interrupted)
     try:
+        if a.command in ("build", "watch"):
+            from .inputs import source_date_epoch
+
+            source_date_epoch()   # a bad value is said once, before anything is built
         if a.command == "build":
             return cmd_build(a)
         if a.command == "check":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Mapping
 from pathlib import Path
 
 
@@ -64,3 +65,22 @@ def read_capped(path: str | os.PathLike, cap: int, *, what: str = "file", fix_si
     if got > cap:
         raise InputProblem(f"file is larger than the limit of {cap:,} bytes", fix_size)
     return b"".join(chunks)
+
+
+MAX_EPOCH = 253402300799   # 9999-12-31T23:59:59Z: the last second a PDF date (and Python's datetime) can hold
+
+
+def source_date_epoch(env: Mapping[str, str] | None = None) -> int | None:
+    """`SOURCE_DATE_EPOCH` (reproducible builds: the PDFs' dates) as whole seconds since 1970, or None when
+    unset or empty. Anything else is the user's to fix, said once before a build starts: ReportLab reads the
+    variable too, and 'abc', '-1' or a date past the year 9999 failed deep inside it as internal errors."""
+    from .errors import BriefingError
+
+    raw = (os.environ if env is None else env).get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isdigit() or int(raw) > MAX_EPOCH:
+        shown = raw if len(raw) <= 40 else raw[:40] + "…"
+        raise BriefingError(f"{shown!r} is not a Unix time (whole seconds since 1970, before the year 10000)",
+                            "set it like SOURCE_DATE_EPOCH=1735689600, or unset it", "SOURCE_DATE_EPOCH")
+    return int(raw)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import io
-import os
 from dataclasses import dataclass
 
 from reportlab import rl_config
@@ -42,10 +41,10 @@ class Meta:
 
 
 def creation_epoch(date: dt.date) -> int:
-    env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if env.isdigit():
-        return int(env)
-    return calendar.timegm(date.timetuple())
+    from .inputs import source_date_epoch
+
+    epoch = source_date_epoch()
+    return calendar.timegm(date.timetuple()) if epoch is None else epoch
 
 
 PDF_LANG = {"zh": "zh-CN", "en": "en"}

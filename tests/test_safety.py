@@ -556,3 +556,14 @@ def test_a_file_name_with_control_characters_never_reaches_the_terminal_raw(work
     assert rc == 1 and "\x1b" not in out + err and "\r" not in out + err
     assert err == ("a\\r\\x1b[2Jb.yaml: no such file — check the path (content files live in content/)\n"
                    "a\\r\\x1b[2Jb.yaml: failed\n")
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "1e9", "99999999999999999999", "253402300800"])
+def test_a_bad_source_date_epoch_is_a_usage_error_said_before_building(work: Path, capsys, monkeypatch,
+                                                                       value: str) -> None:
+    """ReportLab reads SOURCE_DATE_EPOCH too: 'abc' or a date past 9999 were internal errors (exit 2)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    line = refused(capsys, "build", "brief.yaml", "--lang", "zh", "-o", "x.pdf")
+    assert line == (f"SOURCE_DATE_EPOCH: '{value}' is not a Unix time (whole seconds since 1970, before the year "
+                    "10000) — set it like SOURCE_DATE_EPOCH=1735689600, or unset it")
+    assert not (work / "x.pdf").exists()

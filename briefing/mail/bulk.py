@@ -69,9 +69,11 @@ def _say(job: ListJob, line: str) -> None:
 
 
 def run_list(job: ListJob) -> int:
+    from ..inputs import source_date_epoch
     from ..load import load
     from ..localize import localize
 
+    source_date_epoch()   # a bad value is said before anything is built or sent
     briefing = load(str(job.content))
     from ..lint.command import warning_lines
 

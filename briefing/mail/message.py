@@ -28,6 +28,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from urllib.parse import quote
 
+from ..inputs import MAX_EPOCH
 from .common import Lang, check_text, err
 from .pdfs import PdfAttachment, format_size
 
@@ -232,8 +233,8 @@ def source_date_epoch(env: Mapping[str, str]) -> int | None:
     raw = env.get("SOURCE_DATE_EPOCH", "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
-        raise err(f"SOURCE_DATE_EPOCH={raw!r} is not a whole number of seconds",
+    if not raw.isascii() or not raw.isdigit() or int(raw) > MAX_EPOCH:
+        raise err(f"SOURCE_DATE_EPOCH={raw[:40]!r} is not a whole number of seconds before the year 10000",
                   "set it to a Unix time like 1735689600, or unset it")
     return int(raw)
 
