@@ -358,11 +358,15 @@ class Composer:
                          align="center", first_indent=0, color=theme.RED)
         meta = replace(self.small, size=sz.small, leading=sz.small * 1.4)
         masthead = self.tag(Para(one(d.masthead, bold=True), head))   # tagged first: the content's order
-        author = self.tag(Para(one(d.author), meta))
+        # the author takes all the line the date leaves (2 em apart), balanced where it needs two lines
+        # (at 60 % of the line `… and NBS Survey Office` / `in Shaoxing` wrapped beside a short date)
+        author = self.tag(Para(one(d.author), replace(meta, balance=True)))
         date = self.tag(Para(one(d.date), replace(meta, align="right")))
+        date_w = min(line_width(d.date, theme.HEAD_FAMILY, False, meta.size, self.lang) + 1, w * 0.4)
         line = make_table([[author, date]],
-                          [w * 0.6, w * 0.4], [("LEFTPADDING", (0, 0), (-1, -1), 0),
+                          [w - date_w, date_w], [("LEFTPADDING", (0, 0), (-1, -1), 0),
                                                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                                               ("RIGHTPADDING", (0, 0), (0, -1), 2 * meta.size),
                                   ("BOTTOMPADDING", (0, 0), (-1, -1), 2), ("TOPPADDING", (0, 0), (-1, -1), 0),
                                   ("VALIGN", (0, 0), (-1, -1), "BOTTOM")])
         title = ParaStyle(lang=self.lang, family=theme.HEAD_FAMILY, size=sz.title, leading=sz.title * 1.35,

@@ -76,3 +76,25 @@ def test_a_note_after_a_chart_stays_with_it(builds):
                      if s.replace(" ", "") in "".join(c["text"] for c in chars).replace(" ", "")]
             assert len(where) == 2 and where[0] == where[1], (b.name, where)
     assert alone == []
+
+
+def test_the_masthead_author_takes_the_line_the_date_leaves(builds):
+    """shaoxing-2021: `Shaoxing Municipal Bureau of Statistics and NBS Survey Office` / `in Shaoxing` at 60 %
+    of the line beside a short date; the author now takes all the line but the date and 2 em, on one line
+    for every release and the sample, A4 and letter."""
+    import yaml
+
+    chosen = [b for b in builds.get("a4", "", True) + builds.get("letter", "", True)
+              if b.content == SAMPLE or b.content.parent.name == "releases"]
+    split = []
+    for b in chosen:
+        author = re.sub(r"\s", "", yaml.safe_load(b.content.read_text("utf-8"))["author"][b.lang])
+        with pdfplumber.open(b.pdf) as pdf:
+            chars = [c for c in pdf.pages[0].chars if c["text"].strip()]
+        rows: dict[int, str] = {}
+        for c in sorted(chars, key=lambda c: (round(c["bottom"]), c["x0"])):
+            rows[round(c["bottom"])] = rows.get(round(c["bottom"]), "") + c["text"]
+        under_masthead = rows[sorted(rows)[1]]     # the line under the masthead: author, then the date
+        if not under_masthead.startswith(author):
+            split.append(f"{b.name}: {under_masthead}")
+    assert split == []
