@@ -47,8 +47,9 @@ SAMPLE = ROOT / "content" / "jiaozuo-2025-h1.yaml"
 LONG_SIZES = (10_000, 20_000, 40_000, 100_000)
 
 
-def run_once(args: list[str], cache: str) -> tuple[float, float]:
-    """Run `python -m briefing ARGS` and return (wall seconds, peak RSS in MB) of that process."""
+def run_once(args: list[str], cache: str) -> tuple[float, float, float]:
+    """Run `python -m briefing ARGS` and return (wall seconds, peak RSS in MB, CPU seconds) of that process
+    (its CPU time, user + system, changes much less than the wall time with the load of a shared machine)."""
     env = user_env(XDG_CACHE_HOME=cache)
     with tempfile.TemporaryFile() as errors:   # (a pipe left unread would block a build that warns a lot)
         t = time.perf_counter()
@@ -60,23 +61,24 @@ def run_once(args: list[str], cache: str) -> tuple[float, float]:
         err = errors.read().decode(errors="replace")
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"build failed: {' '.join(args)}\n{err}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
-def measure(args: list[str], runs: int, warm: bool) -> tuple[float, float]:
-    """(median wall seconds, largest peak RSS in MB) over `runs` fresh processes."""
-    times, rss = [], []
+def measure(args: list[str], runs: int, warm: bool) -> tuple[float, float, float]:
+    """(median wall seconds, largest peak RSS in MB, median CPU seconds) over `runs` fresh processes."""
+    times, rss, cpu = [], [], []
     for _ in range(runs):
         cache = tempfile.mkdtemp(prefix="briefing-bench-cache-")
         try:
             if warm:
                 run_once(args, cache)
-            w, r = run_once(args, cache)
+            w, r, c = run_once(args, cache)
             times.append(w)
             rss.append(r)
+            cpu.append(c)
         finally:
             shutil.rmtree(cache, ignore_errors=True)
-    return statistics.median(times), max(rss)
+    return statistics.median(times), max(rss), statistics.median(cpu)
 
 
 def typst(rounds: int) -> dict | None:
@@ -182,8 +184,8 @@ def markdown(results: dict, runs: int) -> str:
                        f"{typst_pdf if lang == 'zh' else '— (Chinese only)'} | {build.format(lang)} |")
     big = rows.get("sample x16 zh, warm")
     if big:
-        out.append(f"| {big['pages'][0]} pages (sample ×16), Chinese, warm | {big['s']:.2f} s, "
-                   f"{big['peak_mb']} MB peak | — | `bench/bench.py` (synthetic x16) |")
+        out.append(f"| {big['pages'][0]} pages (sample ×16), Chinese, warm | {big['s']:.2f} s ({big['cpu_s']:.2f} s "
+                   f"CPU), {big['peak_mb']} MB peak | — | `bench/bench.py` (synthetic x16) |")
     if w:
         out.append(f"| `briefing watch`: one paragraph edited, Chinese | {w['rebuild_reported_s']:.2f} s "
                    f"({w['save_to_pdf_s']:.2f} s save → PDF) | — | `bench/watch_edit.py --edits 5` |")
@@ -201,14 +203,14 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="briefing-bench-"))
     results: dict = {"runs": a.runs, "python": sys.version.split()[0], "cores": os.cpu_count(), "rows": {}}
 
-    def row(name: str, args: list[str], warm: bool, pdfs: list[Path]) -> tuple[float, float]:
-        t, rss = measure(args, a.runs, warm)
+    def row(name: str, args: list[str], warm: bool, pdfs: list[Path]) -> tuple[float, float, float]:
+        t, rss, cpu = measure(args, a.runs, warm)
         size = " + ".join(f"{p.stat().st_size / 1024:.0f} KB" for p in pdfs)
         npages = " + ".join(str(pages(p)) for p in pdfs)
-        results["rows"][name] = {"s": round(t, 3), "peak_mb": round(rss), "bytes": [p.stat().st_size for p in pdfs],
-                                 "pages": [pages(p) for p in pdfs]}
-        print(f"{name:<40} {t:6.2f} s  {rss:6.0f} MB  {size:>16}  {npages:>8} pages", flush=True)
-        return t, rss
+        results["rows"][name] = {"s": round(t, 3), "cpu_s": round(cpu, 3), "peak_mb": round(rss),
+                                 "bytes": [p.stat().st_size for p in pdfs], "pages": [pages(p) for p in pdfs]}
+        print(f"{name:<40} {t:6.2f} s ({cpu:5.2f} s CPU) {rss:6.0f} MB  {size:>16}  {npages:>8} pages", flush=True)
+        return t, rss, cpu
 
     print(f"median of {a.runs} runs, python {results['python']}, {results['cores']} cores, "
           f"load average {os.getloadavg()[0]:.1f}; {NOTE}", flush=True)
@@ -249,7 +251,7 @@ def main() -> None:
             for n in LONG_SIZES:
                 src = long_paragraph(n, tmp)
                 out = tmp / f"paragraph-{n}.{lang}.pdf"
-                t, _ = row(f"paragraph of {n // 1000}k chars, {lang}, warm",
+                t, _, _ = row(f"paragraph of {n // 1000}k chars, {lang}, warm",
                            ["build", str(src), "--lang", lang, "-o", str(out)], True, [out])
                 per.append(t / n * 10_000)
             print(f"{'':<40} s per 10k chars: {' '.join(f'{x:.2f}' for x in per)}", flush=True)
