@@ -13,14 +13,16 @@ temporary files are removed, and exit with 130.
 from __future__ import annotations
 
 import dataclasses
+import mmap
 import os
 import signal
 import stat
 import sys
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import outputs
 from .errors import BriefingError, ErrorList, OutputError, Where
@@ -198,6 +200,11 @@ def _stdout_is_terminal() -> bool:
 # instead of loading every file again.
 _PLAN: Plan | None = None
 _PARENT: int | None = None
+# One shared byte (an anonymous mapping the workers inherit): the build sets it the moment it is interrupted,
+# before it gets round to ending its workers, and a worker checks it just before a PDF gets its name, so a
+# worker that finishes in that moment writes nothing (the window left is the one between the check and
+# the rename, a few system calls).
+_STOP: mmap.mmap | None = None
 
 
 @dataclass(frozen=True)
@@ -288,20 +295,52 @@ def run_tasks(plan: Plan, opts: object, jobs: int) -> Generator[Result, None, No
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    global _STOP
     ctx = multiprocessing.get_context("fork")
     sys.stdout.flush()
     sys.stderr.flush()
+    _STOP = mmap.mmap(-1, 1)
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx,
                                initializer=_worker_start, initargs=(os.getpid(),))
     finished = False
+    restore = _stop_on_signals(_STOP)
     try:
         yield from pool.map(_job, tasks)
         finished = True
     finally:
+        restore()
         if finished:
             pool.shutdown(wait=True)
         else:   # interrupted (Ctrl-C, SIGTERM) or the consumer stopped: end the workers now
+            _STOP[0] = 1
             end_workers(pool)
+
+
+def _stop_on_signals(stop: mmap.mmap) -> Callable[[], None]:
+    """While the workers run, Ctrl-C, SIGTERM and SIGHUP first set the shared stop byte, then do what they
+    did before (raise KeyboardInterrupt). Returns the function that puts the old handlers back."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    old: dict[int, Any] = {}
+
+    def handler(signum: int, frame: Any) -> None:
+        stop[0] = 1
+        before = old.get(signum)
+        if callable(before):
+            before(signum, frame)
+        raise KeyboardInterrupt
+
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None and signal.getsignal(sig) is not signal.SIG_IGN:   # (nohup's SIGHUP stays ignored)
+            old[sig] = signal.signal(sig, handler)
+
+    def restore() -> None:
+        for sig, h in old.items():
+            signal.signal(sig, h)
+    return restore
 
 
 def end_workers(pool: object) -> None:
@@ -361,7 +400,7 @@ def _worker_terminated(signum: int, frame: object) -> None:
 
 def _parent_alive_or_exit() -> None:
     """Called by the worker just before a finished PDF gets its name: an orphan writes nothing."""
-    if _PARENT is not None and os.getppid() != _PARENT:
+    if (_PARENT is not None and os.getppid() != _PARENT) or (_STOP is not None and _STOP[0]):
         outputs.remove_current_temps()
         os._exit(1)
 
