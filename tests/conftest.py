@@ -10,6 +10,7 @@ slow"` is the fast lane to run while working, plain `pytest` runs everything.
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -53,6 +54,12 @@ def pytest_terminal_summary(terminalreporter) -> None:
 # ---- PDFs built once per session for the accessibility and archival checks (test_tagging, test_validators)
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# A session started in the background of a non-interactive shell (`pytest &`, as scripts and CI runners
+# may) begins with SIGINT ignored, and so would every build and watch it starts (an ignored signal stays
+# ignored across exec, and a Unix program keeps it so): the tests that press Ctrl-C need it back.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 SAMPLE = ROOT / "content" / "jiaozuo-2025-h1.yaml"
 # (paper, bleed): the four page set-ups every PDF must pass in
 VARIANTS = (("a4", ""), ("a4", "3mm"), ("letter", ""), ("letter", "3mm"))
