@@ -363,6 +363,12 @@ def end_workers(pool: object) -> None:
         pool.shutdown(wait=False, cancel_futures=True)   # type: ignore[attr-defined]
     except Exception:  # noqa: BLE001 - the pool is already broken; nothing left to do
         pass
+    # Wait for the pool's manager thread to wind up (it closes its wake-up pipe as it ends): otherwise the
+    # interpreter's exit may poke that pipe while the thread closes it, and print "Exception ignored in:
+    # <module 'threading'> … OSError: [Errno 9] Bad file descriptor" after "briefing: interrupted".
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:
+        manager.join(5)
 
 
 # ---- the worker's side -------------------------------------------------------------------------------
