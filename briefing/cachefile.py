@@ -1,6 +1,6 @@
 """Cache entries that cannot make a wrong PDF: verified on read, written atomically, never left half-written.
 
-Used by the hyphenation cache (typeset/breaker.py). An entry is one file: a one-line JSON header
+Used by the hyphenation cache (typeset/prepare.py). An entry is one file: a one-line JSON header
 `{"<magic>": <format>, "key": …, "bytes": n, "sha256": …}` and then the payload (n bytes, with that SHA-256).
 `read_entry` returns the payload only when the file is a regular file (not a symbolic link, FIFO or device)
 of at most `cap` bytes (read in chunks: the size the file system reports is not trusted), its header names

@@ -114,7 +114,7 @@ def _liang(word: str) -> list[int]:
 def hyphen_points(word: str) -> tuple[int, ...]:
     """Where a word may take a drawn hyphen: pattern points at least 2 letters from its start and 3 from its
     end. Acronyms are never hyphenated; capitalised words (proper names) only when wider than the measure
-    (see breaker._fill_hyphenation)."""
+    (see prepare._fill_hyphenation)."""
     if len(word) < 5 or word.isupper():
         return ()
     right = len(word) - HYPHEN_RIGHT
