@@ -137,6 +137,16 @@ class Builds:
         return next(b.pdf for b in self.get(**group) if b.content == content and b.lang == lang)
 
 
+@pytest.fixture
+def mini_content(tmp_path: Path) -> Path:
+    """tests/data/mini.yaml copied into the test's folder, its schema line pointing into the repository."""
+    target = tmp_path / "mini.yaml"
+    mini = ROOT / "tests" / "data" / "mini.yaml"
+    target.write_text(mini.read_text(encoding="utf-8").replace("../../briefing/", str(ROOT / "briefing") + "/"),
+                      encoding="utf-8")
+    return target
+
+
 @pytest.fixture(scope="session")
 def builds(tmp_path_factory) -> Builds:
     return Builds(tmp_path_factory.mktemp("builds"))

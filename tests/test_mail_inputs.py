@@ -23,17 +23,13 @@ from briefing.mail import recipients, sendlog, settings
 from briefing.mail.cli import MAX_BODY_BYTES
 
 BASE = ["--to", "a@example.org", "--from", "b@example.org"]
-MINI = REPO / "tests" / "data" / "mini.yaml"
 HAS_FIFO = hasattr(os, "mkfifo")
 HAS_DEV_ZERO = os.path.exists("/dev/zero")
 
 
 @pytest.fixture
-def content(tmp_path: Path) -> Path:
-    target = tmp_path / "mini.yaml"
-    target.write_text(MINI.read_text(encoding="utf-8").replace("../../briefing/", str(REPO / "briefing") + "/"),
-                      encoding="utf-8")
-    return target
+def content(mini_content: Path) -> Path:
+    return mini_content
 
 
 @pytest.fixture

@@ -30,16 +30,12 @@ from test_mail import (
 from briefing.errors import BriefingError, DeliveryError
 from briefing.mail.message import unflow
 
-MINI = REPO / "tests" / "data" / "mini.yaml"
 TITLES = {"zh": "某市2025年上半年经济运行情况", "en": "A City's Economy in the First Half of 2025"}
 
 
 @pytest.fixture
-def content(tmp_path: Path) -> Path:
-    target = tmp_path / "mini.yaml"
-    target.write_text(MINI.read_text(encoding="utf-8").replace("../../briefing/", str(REPO / "briefing") + "/"),
-                      encoding="utf-8")
-    return target
+def content(mini_content: Path) -> Path:
+    return mini_content
 
 
 def readers_csv(path: Path, n: int) -> Path:
