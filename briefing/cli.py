@@ -26,6 +26,7 @@ EXIT_ERROR = 1          # content or usage error: the message says what to do
 EXIT_USAGE = EXIT_ERROR
 EXIT_INTERNAL = 2       # a bug: the message asks to report it
 EXIT_INTERRUPTED = 130  # Ctrl-C, SIGTERM, SIGHUP
+MAX_BUILD_WARNINGS = 20   # a build shows a file's first 20 warnings; `briefing check` lists them all
 
 
 _LOCAL_COMMANDS = {"build", "new", "watch", "check"}
@@ -133,8 +134,12 @@ def cmd_build(a: argparse.Namespace) -> int:
         nonlocal done
         done += 1
         prefix = f"[{done}/{total}] " if total > 1 else ""
-        for line in [*errors, *warnings]:   # warnings after the errors
+        for line in [*errors, *warnings[:MAX_BUILD_WARNINGS]]:   # warnings after the errors
             print(line, file=sys.stderr)
+        if len(warnings) > MAX_BUILD_WARNINGS:
+            more = len(warnings) - MAX_BUILD_WARNINGS
+            print(escape_controls(f"{path}: {counted(more, 'more warning')} — `briefing check {path}` lists them "
+                                  "all"), file=sys.stderr)
         if errors:
             failed.append(path)
             print(escape_controls(f"{prefix}{path}: failed"), file=sys.stderr, flush=True)

@@ -230,6 +230,28 @@ def test_build_prints_the_warnings_once_per_file(jobs, tmp_path, monkeypatch, ca
     assert err == expected        # each warning once, not once per language
 
 
+def test_build_shows_the_first_20_warnings_and_says_how_many_more(tmp_path, monkeypatch, capsys):
+    """A file with 25 typed figures: build prints the first 20 warnings and one line counting the rest;
+    check lists them all."""
+    figures = "、".join(str(100 + k) for k in range(25))
+    doc = tmp_path / "many.yaml"
+    doc.write_text(HEAD + f"""sections:
+  - heading: {{zh: 总体, en: Overview}}
+    blocks:
+      - paragraph: {{zh: 数字{figures}。, en: Text.}}
+""", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code = main(["build", "many.yaml", "--lang", "zh", "--out-dir", str(tmp_path / "out")])
+    out, err = capsys.readouterr()
+    lines = err.splitlines()
+    assert code == 0 and len(lines) == 21, lines
+    code, out, err = check(monkeypatch, capsys, "many.yaml", cwd=tmp_path)
+    every = [ln for ln in err.splitlines() if ": warning: " in ln]
+    assert code == 0 and len(every) >= 25           # one per typed figure, and the sides' mismatch
+    assert lines[:20] == every[:20]
+    assert lines[20] == f"many.yaml: {len(every) - 20} more warnings — `briefing check many.yaml` lists them all"
+
+
 def test_note_numbers_table_years_and_acronyms_are_no_figures():
     assert warnings_of("""sections:
   - heading: {zh: 总体, en: Overview}
