@@ -693,3 +693,25 @@ def test_own_liang_hyphenation_matches_pyphen_and_caches_its_patterns(tmp_path, 
         for w in words:
             assert hyphen.hyphen_points(w) == tuple(ref.positions(w)), (source, w)
         assert entry.is_file()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_range_never_breaks_at_its_dash(lang):
+    """`5%—6%`, `5–6%`, `2019～2024年`: no line ends or starts with the dash between two figures, placeholder
+    or typed, at any width from 11 em (narrower, a piece wider than the line may take a last-resort break)."""
+    from briefing.typeset.breaker import lines_for, prepare
+
+    runs = {"zh": [Run("预计全年增长"), Run("5%", figure=True), Run("—"), Run("6%", figure=True),
+                   Run("，2019～2024年规模以上工业增加值年均增长"), Run("5.5%", figure=True), Run("～"),
+                   Run("6.5%", figure=True), Run("。")],
+            "en": [Run("Growth is expected at "), Run("5", figure=True), Run("–"), Run("6%", figure=True),
+                   Run(" this year, and 2019–2024 saw industrial value added grow "), Run("5.5", figure=True),
+                   Run("–"), Run("6.5%", figure=True), Run(" a year.")]}[lang]
+    st = ParaStyle(lang=lang, family="serif", size=10.5, leading=12.6, align="justify", first_indent=0)
+    p = prepare(runs, st)
+    broken = []
+    for half_pt in range(231, 700):                  # 11 em to 33 em, every half point
+        lines = lines_for(p, half_pt / 2)
+        broken += [(half_pt / 2, a.text, b.text) for a, b in zip(lines, lines[1:])
+                   if a.text.rstrip()[-1:] in "—–～" or b.text.lstrip()[:1] in "—–～"]
+    assert not broken, broken[:3]

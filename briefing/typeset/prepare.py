@@ -250,12 +250,26 @@ def prepare(runs: Sequence[Run], style: ParaStyle, origin: str = "") -> Prepared
         (a, ra), (b, rb) = toks[k - 1], toks[k]
         if ra == rb and runs[ra].figure and a != " " and b != " ":
             nobreak[k] = 1
+    # a range is one figure: no break on either side of the dash between two figures (`5%—6%`,
+    # `5–6%`, `2019～2024年`), whether the figures come from placeholders or are typed
+    for k in range(1, len(toks) - 1):
+        if toks[k][0] in RANGE_DASHES and _figure_end(toks[k - 1], runs) and _figure_end(toks[k + 1], runs):
+            nobreak[k] = nobreak[k + 1] = 1
     _fill_chars(p, toks, nobreak)
     _fill_figures(p)
     _fill_widths(p)
     _fill_joints(p)
     _fill_prefix(p)
     return p
+
+
+RANGE_DASHES = frozenset("—–～~")
+
+
+def _figure_end(tok: tuple[str, int], runs: tuple[Run, ...]) -> bool:
+    """The character beside a range's dash belongs to a figure: a placeholder's run, or a digit."""
+    ch, r = tok
+    return runs[r].figure or ch.isdigit()
 
 
 def _tokens(runs: tuple[Run, ...]) -> list[tuple[str, int]]:
