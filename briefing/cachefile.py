@@ -186,18 +186,28 @@ def write_atomic(path: Path, data: bytes) -> bool:
 
 def sweep(folder: Path, now: float | None = None) -> int:
     """Remove temporary files older than STALE_S (left by a killed write); the count removed."""
+    return sweep_files(folder, lambda name: name.startswith(TMP_PREFIX), STALE_S, now)
+
+
+def sweep_files(folder: str | os.PathLike[str], ours: Callable[[str], bool], max_age: float,
+                now: float | None = None) -> int:
+    """Remove the regular files of `folder` whose name is `ours` and which are older than `max_age` seconds
+    (temporary files a killed write left). Best effort and quiet: returns how many were removed. Used by the
+    caches here and by the PDF outputs (outputs.sweep_stale_temps)."""
     now = time.time() if now is None else now
     removed = 0
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return 0
-    for e in entries:
-        if e.name.startswith(TMP_PREFIX):
-            try:
-                if now - e.stat(follow_symlinks=False).st_mtime > STALE_S:
-                    os.unlink(e.path)
-                    removed += 1
-            except OSError:
-                pass
+    for entry in entries:
+        if not ours(entry.name):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(st.st_mode) and now - st.st_mtime > max_age:
+                os.unlink(entry.path)
+                removed += 1
+        except OSError:
+            pass
     return removed

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
 
+from .cachefile import sweep_files
 from .errors import OutputError
 
 STDOUT = "-"
@@ -129,23 +130,7 @@ def _clip_bytes(text: str, limit: int) -> str:
 def sweep_stale_temps(folder: str | os.PathLike, max_age: float = STALE_SECONDS, now: float | None = None) -> int:
     """Remove our temporary files older than `max_age` seconds from `folder` (left by killed writes).
     Best effort and quiet: returns how many were removed."""
-    now = time.time() if now is None else now
-    removed = 0
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return 0
-    for entry in entries:
-        if not _TEMP_RE.fullmatch(entry.name):
-            continue
-        try:
-            st = entry.stat(follow_symlinks=False)
-            if stat.S_ISREG(st.st_mode) and now - st.st_mtime > max_age:
-                os.unlink(entry.path)
-                removed += 1
-        except OSError:
-            pass
-    return removed
+    return sweep_files(folder, _TEMP_RE.fullmatch, max_age, now)
 
 
 def check_folder_writable(folder: str | os.PathLike, *, where: str | None = None,
