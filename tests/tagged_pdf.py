@@ -43,16 +43,23 @@ class Tagged:
 
 
 def _cmap(font) -> dict[int, str]:
-    data = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+    return parse_to_unicode(font["/ToUnicode"].get_object().get_data().decode("ascii"))
+
+
+def parse_to_unicode(cmap: str) -> dict[int, str]:
+    """A ToUnicode CMap's bfchar and bfrange entries (both forms) as {code: text}."""
     out: dict[int, str] = {}
-    for block in re.findall(r"beginbfchar\s*(.*?)\s*endbfchar", data, re.S):
-        for code, uni in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+    for block in re.findall(r"beginbfchar\n(.*?)\nendbfchar", cmap, re.S):
+        for code, uni in re.findall(r"<([0-9A-F]+)> <([0-9A-F]+)>", block):
             out[int(code, 16)] = bytes.fromhex(uni).decode("utf-16-be")
-    for block in re.findall(r"beginbfrange\s*(.*?)\s*endbfrange", data, re.S):
-        for a, b, dst in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(\[[^]]*\]|<[0-9A-Fa-f]+>)", block):
+    for block in re.findall(r"beginbfrange\n(.*?)\nendbfrange", cmap, re.S):
+        for a, b, dst in re.findall(r"<([0-9A-F]+)> <([0-9A-F]+)> (\[[^]]*\]|<[0-9A-F]+>)", block):
             lo, hi = int(a, 16), int(b, 16)
+            assert lo >> 8 == hi >> 8, "a bfrange crosses a high byte"
             if dst.startswith("["):
-                for k, uni in enumerate(re.findall(r"<([0-9A-Fa-f]+)>", dst)):
+                items = re.findall(r"<([0-9A-F]+)>", dst)
+                assert len(items) == hi - lo + 1
+                for k, uni in enumerate(items):
                     out[lo + k] = bytes.fromhex(uni).decode("utf-16-be")
             else:
                 first = int(dst[1:-1], 16)

@@ -16,6 +16,7 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 from reportlab.pdfgen import canvas
+from tagged_pdf import parse_to_unicode
 
 from briefing import fonts
 from briefing.fontfile import FontFile, FontFileError
@@ -132,28 +133,6 @@ def test_characters_sharing_a_glyph_extract_as_drawn(tmp_path: Path) -> None:
     f0 = fonts_used[0].get_object()
     assert f0["/Subtype"] == "/Type0" and f0["/Encoding"] == "/Identity-H"
     assert re.fullmatch(r"/[A-Z]{6}\+NotoSerifSC-Regular", f0["/BaseFont"])
-
-
-def parse_to_unicode(cmap: str) -> dict[int, str]:
-    """A ToUnicode CMap's bfchar and bfrange entries (both forms) as {code: text}."""
-    out: dict[int, str] = {}
-    for block in re.findall(r"beginbfchar\n(.*?)\nendbfchar", cmap, re.S):
-        for code, uni in re.findall(r"<([0-9A-F]+)> <([0-9A-F]+)>", block):
-            out[int(code, 16)] = bytes.fromhex(uni).decode("utf-16-be")
-    for block in re.findall(r"beginbfrange\n(.*?)\nendbfrange", cmap, re.S):
-        for a, b, dst in re.findall(r"<([0-9A-F]+)> <([0-9A-F]+)> (\[[^]]*\]|<[0-9A-F]+>)", block):
-            lo, hi = int(a, 16), int(b, 16)
-            assert lo >> 8 == hi >> 8, "a bfrange crosses a high byte"
-            if dst.startswith("["):
-                items = re.findall(r"<([0-9A-F]+)>", dst)
-                assert len(items) == hi - lo + 1
-                for k, uni in enumerate(items):
-                    out[lo + k] = bytes.fromhex(uni).decode("utf-16-be")
-            else:
-                first = int(dst[1:-1], 16)
-                for k in range(hi - lo + 1):
-                    out[lo + k] = chr(first + k)
-    return out
 
 
 def _tounicode(font) -> dict[int, str]:
